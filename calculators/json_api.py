@@ -1,0 +1,32 @@
+"""The JSON boundary of the calculators: the browser worker and the CLI both call `run`.
+
+Both sides exchange JSON text, so CPython and Pyodide can be compared byte for byte.
+"""
+
+from __future__ import annotations
+
+import json
+
+from calculators import grade
+
+CALCULATORS = {"grade": grade.evaluate}
+
+
+def run(calculator: str, inputs_json: str) -> str:
+    """Evaluate one calculator on JSON input; always returns JSON text, never raises."""
+    evaluate = CALCULATORS.get(calculator)
+    if evaluate is None:
+        result = _error("calculator", f"unknown calculator '{calculator}' "
+                                      f"(known: {', '.join(sorted(CALCULATORS))})")
+    else:
+        try:
+            inputs = json.loads(inputs_json)
+        except ValueError as exc:
+            result = _error("", f"input is not valid JSON: {exc}")
+        else:
+            result = evaluate(inputs)
+    return json.dumps(result, sort_keys=True, allow_nan=False, ensure_ascii=False)
+
+
+def _error(field: str, message: str) -> dict:
+    return {"ok": False, "errors": [{"field": field, "message": message}]}

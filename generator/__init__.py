@@ -1,0 +1,1 @@
+"""Generator: load, validate, model, render and build the nenguide site."""

@@ -1,0 +1,48 @@
+// The only file that knows about Pyodide. Runs as a module Web Worker (Pyodide 314 has no
+// classic-worker build) so loading the runtime never freezes the page.
+//
+// Messages in:  {id, calculator, inputs}
+// Messages out: {type: "progress", step, steps, text} | {type: "ready", seconds}
+//               {type: "result", id, json} | {type: "failure", id, message}
+
+// One shared runtime per site, next to the version folders: site/_pyodide/.
+// This file is site/<version>/assets/calc/worker.mjs.
+const RUNTIME_URL = new URL("../../../_pyodide/", import.meta.url).href;
+// The calculators wheel and its lock file belong to this version.
+const PACKAGE_URL = new URL("./", import.meta.url).href;
+const STEPS = 4;
+
+function progress(step, text) {
+  self.postMessage({ type: "progress", step, steps: STEPS, text });
+}
+
+async function start() {
+  const started = performance.now();
+  progress(1, "Loading the Python runtime…");
+  const { loadPyodide } = await import(RUNTIME_URL + "pyodide.mjs");
+  const pyodide = await loadPyodide({
+    indexURL: RUNTIME_URL,
+    lockFileURL: PACKAGE_URL + "pyodide-lock.json",
+    packageBaseUrl: PACKAGE_URL,
+  });
+  progress(2, "Loading the calculators…");
+  await pyodide.loadPackage("nenguide-calculators", { messageCallback: () => {} });
+  progress(3, "Starting…");
+  const run = pyodide.pyimport("calculators.json_api").run;
+  progress(4, "Ready.");
+  self.postMessage({ type: "ready", seconds: (performance.now() - started) / 1000 });
+  return run;
+}
+
+const ready = start();
+ready.catch((error) => self.postMessage({ type: "failure", id: null, message: String(error) }));
+
+self.onmessage = async (event) => {
+  const { id, calculator, inputs } = event.data;
+  try {
+    const run = await ready;
+    self.postMessage({ type: "result", id, json: run(calculator, JSON.stringify(inputs)) });
+  } catch (error) {
+    self.postMessage({ type: "failure", id, message: String(error) });
+  }
+};

@@ -1,0 +1,106 @@
+"""The `nenguide` command: check, build, serve, calc.
+
+One `except` turns expected failures into `error: ...` lines; --debug re-raises them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from generator import build, content, serve
+from generator.problems import ContentError
+from generator.runtime import RuntimeMissing
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.handler(args)
+    except ContentError as exc:
+        if args.debug:
+            raise
+        print(exc.report(), file=sys.stderr)
+        return 1
+    except (build.BuildError, RuntimeMissing, OSError) as exc:
+        if args.debug:
+            raise
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="nenguide", description=__doc__.splitlines()[0])
+    parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    parser.add_argument("--content", type=Path, default=Path("content"),
+                        help="content folder (default: content)")
+    commands = parser.add_subparsers(required=True, metavar="command")
+
+    check = commands.add_parser("check", help="validate the content and report every problem")
+    check.set_defaults(handler=_check)
+
+    build_cmd = commands.add_parser("build", help="validate, then build site/")
+    build_cmd.add_argument("--site", type=Path, default=Path("site"), help="output folder")
+    build_cmd.add_argument("--verbose", action="store_true", help="show MkDocs' output")
+    build_cmd.set_defaults(handler=_build)
+
+    serve_cmd = commands.add_parser("serve", help="serve site/ on the loopback interface")
+    serve_cmd.add_argument("--site", type=Path, default=Path("site"))
+    serve_cmd.add_argument("--host", default="127.0.0.1", choices=LOOPBACK)
+    serve_cmd.add_argument("--port", type=int, default=8000)
+    serve_cmd.set_defaults(handler=_serve)
+
+    calc = commands.add_parser("calc", help="run a calculator on JSON input")
+    calc.add_argument("calculator", choices=["grade"])
+    calc.add_argument("--json", required=True, help="the inputs as a JSON object")
+    calc.set_defaults(handler=_calc)
+    return parser
+
+
+def _check(args) -> int:
+    guidelines = content.load_guidelines(args.content)
+    for guideline in guidelines:
+        versions = ", ".join(v.version for v in guideline.versions)
+        count = sum(1 for v in guideline.versions for s in v.sections
+                    for _ in s.all_recommendations())
+        print(f"{guideline.id}: versions {versions}; {count} recommendations; no problems")
+    return 0
+
+
+def _build(args) -> int:
+    started = time.perf_counter()
+    build.build_site(args.content, args.site, quiet=not args.verbose)
+    print(f"built {args.site}/ in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+def _serve(args) -> int:
+    if not (args.site / "index.html").is_file():
+        print(f"error: {args.site}/ has no built site; run `nenguide build` first",
+              file=sys.stderr)
+        return 1
+    server = serve.make_server(args.site, args.host, args.port)
+    print(f"serving {args.site}/ on http://{args.host}:{args.port}/ (Ctrl-C stops)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
+def _calc(args) -> int:
+    from calculators import json_api
+
+    print(json_api.run(args.calculator, args.json))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

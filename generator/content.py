@@ -1,0 +1,252 @@
+"""Gather a content tree, validate all of it, and build the model.
+
+Layout: content/<guideline>/guideline.yaml and content/<guideline>/<version>/ holding
+release.yaml, references.yaml and one <section>.yaml per section named in release.yaml.
+Everything is read and checked before anything is built; problems are collected, never raised
+one at a time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+from generator import model, schema
+from generator.loader import FieldPath, LoadedFile, load_file
+from generator.problems import ContentError, Problem
+from generator.validate import Reporter, check_shape, citation_marks, did_you_mean
+
+RELEASE_FILE = "release.yaml"
+REFERENCES_FILE = "references.yaml"
+GUIDELINE_FILE = "guideline.yaml"
+MARKDOWN_KEYS = {"summary", "intro", "text", "rationale", "notes", "disclaimer"}
+
+
+@dataclass
+class VersionFiles:
+    folder: Path
+    release: LoadedFile | None = None
+    references: LoadedFile | None = None
+    sections: dict[str, LoadedFile] = field(default_factory=dict)
+    complete: bool = True
+
+
+def load_guidelines(content_root: Path) -> list[model.Guideline]:
+    """Every guideline under `content_root`, validated. Raises ContentError with all problems."""
+    problems: list[Problem] = []
+    guidelines = []
+    folders = sorted(p for p in content_root.iterdir() if p.is_dir()) if content_root.is_dir() else []
+    if not folders:
+        raise ContentError([Problem(_display(content_root), 1, "", "no guideline folders found")])
+    for folder in folders:
+        guideline = _load_guideline(folder, problems)
+        if guideline is not None:
+            guidelines.append(guideline)
+    if problems:
+        raise ContentError(problems)
+    return guidelines
+
+
+def _load_guideline(folder: Path, problems: list[Problem]) -> model.Guideline | None:
+    head, head_ok = _load_checked(folder / GUIDELINE_FILE, schema.GUIDELINE, problems)
+    versions = []
+    version_folders = sorted((p for p in folder.iterdir() if p.is_dir()), key=_version_key)
+    if not version_folders:
+        problems.append(Problem(_display(folder), 1, "", "no version folder (e.g. 2025.1/)"))
+    for version_folder in version_folders:
+        files = _load_version_files(version_folder, problems)
+        if _check_version(folder.name, files, problems):
+            versions.append(_build_version(files))
+    if head is None or not head_ok:
+        return None
+    if head.data["id"] != folder.name:
+        _reporter(head, problems).add(("id",), f"'{head.data['id']}' does not match the folder "
+                                              f"name; write id: {folder.name}")
+    if not versions:
+        return None
+    data = head.data
+    return model.Guideline(id=data["id"], title=data["title"], description=data["description"],
+                           disclaimer=data["disclaimer"], versions=tuple(versions))
+
+
+def _load_version_files(folder: Path, problems: list[Problem]) -> VersionFiles:
+    """Load and shape-check every file of a version. Only files with a clean shape are kept."""
+    files = VersionFiles(folder)
+    release, files.complete = _load_checked(folder / RELEASE_FILE, schema.RELEASE, problems)
+    files.release = release if files.complete else None
+    references, ok = _load_checked(folder / REFERENCES_FILE, schema.REFERENCES, problems)
+    files.references = references if ok else None
+    files.complete &= ok
+    listed = release.data.get("sections") if release and isinstance(release.data, dict) else None
+    if not isinstance(listed, list):
+        return files
+    for index, section_id in enumerate(listed):
+        if not isinstance(section_id, str):
+            continue  # the shape check has reported it
+        path = folder / f"{section_id}.yaml"
+        if section_id in files.sections:
+            files.complete = False
+            _reporter(release, problems).add(("sections", index),
+                                             f"section '{section_id}' is listed twice")
+        elif not path.is_file():
+            files.complete = False
+            _reporter(release, problems).add(
+                ("sections", index), f"no file {section_id}.yaml in {_display(folder)}")
+        else:
+            loaded, ok = _load_checked(path, schema.SECTION, problems)
+            files.complete &= ok
+            if ok:
+                files.sections[section_id] = loaded
+    for stray in sorted(folder.glob("*.yaml")):
+        if stray.stem not in listed and stray.name not in (RELEASE_FILE, REFERENCES_FILE):
+            files.complete = False
+            problems.append(Problem(_display(stray), 1, "",
+                                    f"not listed in {RELEASE_FILE} sections; add "
+                                    f"'{stray.stem}' there or remove the file"))
+    return files
+
+
+def _load_checked(path: Path, spec: schema.Field,
+                  problems: list[Problem]) -> tuple[LoadedFile | None, bool]:
+    """Load one file and check its shape. Returns the file (if it parsed) and whether it is clean."""
+    if not path.is_file():
+        problems.append(Problem(_display(path), 1, "", f"missing file ({spec.doc})"))
+        return None, False
+    loaded, load_problems = load_file(path, _display(path))
+    problems.extend(load_problems)
+    if loaded is None:
+        return None, False
+    start = len(problems)
+    check_shape(loaded.data, spec, (), _reporter(loaded, problems))
+    return loaded, len(problems) == start and not load_problems
+
+
+def _check_version(guideline_id: str, files: VersionFiles, problems: list[Problem]) -> bool:
+    """Checks that span files, on every file whose shape is clean. True when all is clean."""
+    start = len(problems)
+    release = files.release
+    if release is not None:
+        report = _reporter(release, problems)
+        if release.data["guideline"] != guideline_id:
+            report.add(("guideline",), f"'{release.data['guideline']}' does not match the "
+                                       f"folder; write guideline: {guideline_id}")
+        if release.data["version"] != files.folder.name:
+            report.add(("version",), f"\"{release.data['version']}\" does not match the "
+                                     f"folder name; write version: \"{files.folder.name}\"")
+    if files.references is not None:
+        reference_ids = _check_reference_ids(files.references, problems)
+        for loaded in [release, *files.sections.values()]:
+            if loaded is not None:
+                _check_citations(loaded, reference_ids, problems)
+    seen_recommendations: dict[str, str] = {}
+    seen_tables: dict[str, str] = {}
+    for section_id, loaded in files.sections.items():
+        if loaded.data["id"] != section_id:
+            _reporter(loaded, problems).add(("id",), f"'{loaded.data['id']}' does not match the "
+                                                     f"file name; write id: {section_id}")
+        _check_unique(loaded, "recommendations", seen_recommendations, problems)
+        _check_unique(loaded, "tables", seen_tables, problems)
+        _check_subsections(loaded, problems)
+    return files.complete and len(problems) == start
+
+
+def _check_reference_ids(references: LoadedFile, problems: list[Problem]) -> list[str]:
+    report = _reporter(references, problems)
+    ids: list[str] = []
+    for index, ref in enumerate(references.data["references"]):
+        if ref["id"] in ids:
+            report.add(("references", index, "id"), f"duplicate reference id '{ref['id']}'")
+        ids.append(ref["id"])
+    return ids
+
+
+def _check_citations(loaded: LoadedFile, known: list[str], problems: list[Problem]) -> None:
+    report = _reporter(loaded, problems)
+    for path, value in _walk(loaded.data, ()):
+        if path and path[-2:-1] == ("citations",) and isinstance(value, str):
+            cited = [value]
+        elif path and path[-1] in MARKDOWN_KEYS and isinstance(value, str):
+            cited = citation_marks(value)
+        else:
+            continue
+        for reference_id in cited:
+            if reference_id not in known:
+                report.add(path, f"unknown reference '{reference_id}'"
+                                 f"{did_you_mean(reference_id, known)}")
+
+
+def _check_unique(loaded: LoadedFile, kind: str, seen: dict[str, str],
+                  problems: list[Problem]) -> None:
+    """Ids of recommendations and tables become URL anchors: unique across the version."""
+    report = _reporter(loaded, problems)
+    for path, item in _items(loaded.data, kind):
+        where = f"{_display(loaded.path)}:{loaded.line_of(path + ('id',))}"
+        if item["id"] in seen:
+            report.add(path + ("id",), f"duplicate id '{item['id']}' (first used at "
+                                       f"{seen[item['id']]}); ids must be unique in a version")
+        else:
+            seen[item["id"]] = where
+        if kind == "tables":
+            width = len(item["header"])
+            for row_index, row in enumerate(item["rows"]):
+                if len(row) != width:
+                    report.add(path + ("rows", row_index),
+                               f"has {len(row)} cells but the header has {width}")
+
+
+def _check_subsections(loaded: LoadedFile, problems: list[Problem]) -> None:
+    report = _reporter(loaded, problems)
+    seen: set[str] = set()
+    for index, sub in enumerate(loaded.data.get("subsections", [])):
+        if sub["id"] in seen:
+            report.add(("subsections", index, "id"), f"duplicate subsection id '{sub['id']}'")
+        seen.add(sub["id"])
+
+
+def _items(data: dict[str, Any], kind: str) -> Iterator[tuple[FieldPath, dict[str, Any]]]:
+    for index, item in enumerate(data.get(kind, [])):
+        yield (kind, index), item
+    for sub_index, sub in enumerate(data.get("subsections", [])):
+        for index, item in enumerate(sub.get(kind, [])):
+            yield ("subsections", sub_index, kind, index), item
+
+
+def _walk(value: Any, path: FieldPath) -> Iterator[tuple[FieldPath, Any]]:
+    yield path, value
+    if isinstance(value, dict):
+        for key, child in value.items():
+            yield from _walk(child, path + (key,))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            yield from _walk(child, path + (index,))
+
+
+def _build_version(files: VersionFiles) -> model.Version:
+    assert files.release is not None and files.references is not None
+    release = files.release.data
+    references = tuple(model.build_reference(ref, number)
+                       for number, ref in enumerate(files.references.data["references"], 1))
+    return model.Version(
+        guideline=release["guideline"], version=release["version"], date=release["date"],
+        status=release["status"], review_status=release["review"]["status"],
+        review_note=release["review"].get("note"), summary=release["summary"],
+        sections=tuple(model.build_section(files.sections[s].data) for s in release["sections"]),
+        references=references)
+
+
+def _reporter(loaded: LoadedFile, problems: list[Problem]) -> Reporter:
+    return Reporter(loaded, _display(loaded.path), problems)
+
+
+def _display(path: Path) -> str:
+    """Paths in messages are relative to the working directory when possible."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _version_key(folder: Path) -> tuple:
+    year, _, number = folder.name.partition(".")
+    return (int(year), int(number)) if year.isdigit() and number.isdigit() else (0, 0, folder.name)

@@ -1,0 +1,158 @@
+"""The guideline as frozen dataclasses, built from content that has passed validation."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, Iterator
+
+
+@dataclass(frozen=True)
+class Reference:
+    id: str
+    number: int
+    authors: tuple[str, ...]
+    et_al: bool
+    title: str
+    journal: str
+    year: int
+    volume: str | None = None
+    issue: str | None = None
+    pages: str | None = None
+    doi: str | None = None
+    pmid: str | None = None
+    note: str | None = None
+
+    @property
+    def anchor(self) -> str:
+        return "ref-" + self.id.lower()
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    id: str
+    text: str
+    strength: str
+    evidence: str
+    citations: tuple[str, ...]
+    rationale: str | None = None
+
+    @property
+    def anchor(self) -> str:
+        return "rec-" + self.id
+
+
+@dataclass(frozen=True)
+class Point:
+    text: str
+    citations: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    id: str
+    caption: str
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    citations: tuple[str, ...]
+    notes: str | None = None
+
+
+@dataclass(frozen=True)
+class Subsection:
+    id: str
+    title: str
+    intro: str | None
+    tables: tuple[Table, ...]
+    recommendations: tuple[Recommendation, ...]
+    points: tuple[Point, ...]
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: str
+    intro: str | None
+    tables: tuple[Table, ...]
+    recommendations: tuple[Recommendation, ...]
+    points: tuple[Point, ...]
+    subsections: tuple[Subsection, ...]
+
+    def all_recommendations(self) -> Iterator[Recommendation]:
+        yield from self.recommendations
+        for subsection in self.subsections:
+            yield from subsection.recommendations
+
+
+@dataclass(frozen=True)
+class Version:
+    guideline: str
+    version: str
+    date: str
+    status: str
+    review_status: str
+    review_note: str | None
+    summary: str
+    sections: tuple[Section, ...]
+    references: tuple[Reference, ...]
+
+    def reference(self, reference_id: str) -> Reference:
+        return next(ref for ref in self.references if ref.id == reference_id)
+
+    def recommendation_pages(self) -> dict[str, str]:
+        """Recommendation id -> the section id of the page that shows it."""
+        return {rec.id: section.id for section in self.sections
+                for rec in section.all_recommendations()}
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Guideline:
+    id: str
+    title: str
+    description: str
+    disclaimer: str
+    versions: tuple[Version, ...]
+
+    @property
+    def latest(self) -> Version:
+        return self.versions[-1]
+
+
+def build_reference(data: dict[str, Any], number: int) -> Reference:
+    return Reference(
+        id=data["id"], number=number, authors=tuple(data["authors"]), et_al=data["et_al"],
+        title=data["title"], journal=data["journal"], year=data["year"],
+        volume=data.get("volume"), issue=data.get("issue"), pages=data.get("pages"),
+        doi=data.get("doi"), pmid=data.get("pmid"), note=data.get("note"))
+
+
+def build_section(data: dict[str, Any]) -> Section:
+    return Section(
+        id=data["id"], title=data["title"], intro=data.get("intro"),
+        tables=_tables(data), recommendations=_recommendations(data), points=_points(data),
+        subsections=tuple(
+            Subsection(id=sub["id"], title=sub["title"], intro=sub.get("intro"),
+                       tables=_tables(sub), recommendations=_recommendations(sub),
+                       points=_points(sub))
+            for sub in data.get("subsections", [])))
+
+
+def _tables(data: dict[str, Any]) -> tuple[Table, ...]:
+    return tuple(Table(id=t["id"], caption=t["caption"], header=tuple(t["header"]),
+                       rows=tuple(tuple(row) for row in t["rows"]),
+                       citations=tuple(t["citations"]), notes=t.get("notes"))
+                 for t in data.get("tables", []))
+
+
+def _recommendations(data: dict[str, Any]) -> tuple[Recommendation, ...]:
+    return tuple(Recommendation(id=r["id"], text=r["text"], strength=r["strength"],
+                                evidence=r["evidence"], citations=tuple(r["citations"]),
+                                rationale=r.get("rationale"))
+                 for r in data.get("recommendations", []))
+
+
+def _points(data: dict[str, Any]) -> tuple[Point, ...]:
+    return tuple(Point(text=p["text"], citations=tuple(p["citations"]))
+                 for p in data.get("points", []))

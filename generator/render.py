@@ -1,0 +1,152 @@
+"""Render one guideline version into a plain MkDocs docs folder: {relative path: Markdown}.
+
+Nothing here writes files or knows about MkDocs internals; build.py does the writing.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import jinja2
+
+from generator.model import Guideline, Reference, Version
+from generator.validate import CITATION_MARK
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+STRENGTH_LABELS = {
+    "recommended": "Recommended",
+    "suggested": "Suggested",
+    "option": "Option",
+    "not_recommended": "Not recommended",
+}
+STRENGTH_MEANINGS = {
+    "recommended": "Do this for the patients described.",
+    "suggested": "Usually the right choice; individual factors may weigh against it.",
+    "option": "A reasonable choice among others.",
+    "not_recommended": "Do not do this for the patients described.",
+}
+EVIDENCE_LABELS = {
+    "rct": "Randomised trial",
+    "prospective": "Prospective study",
+    "retrospective": "Retrospective series",
+    "guideline": "Guideline statement",
+    "consensus": "Expert consensus",
+}
+REVIEW_LABELS = {
+    "submitted": "submitted for review",
+    "under_review": "under clinical review",
+    "approved": "approved by the editorial board",
+}
+
+
+def render_version(guideline: Guideline, version: Version) -> dict[str, str]:
+    """Every page of one version, keyed by its path in the docs folder."""
+    pages: dict[str, str] = {}
+    for section in version.sections:
+        pages[f"{section.id}.md"] = _render("section.md.j2", version, f"{section.id}.md",
+                                            guideline=guideline, section=section)
+    extra = {
+        "index.md": "index.md.j2",
+        "references.md": "references.md.j2",
+        "disclaimer.md": "disclaimer.md.j2",
+        "calculators/grade.md": "grade.md.j2",
+    }
+    for path, template in extra.items():
+        pages[path] = _render(template, version, path, guideline=guideline,
+                              reference_index=_reference_index(version, path))
+    return pages
+
+
+def _reference_index(version: Version, page_path: str) -> str:
+    """Reference id -> number, title and URL, for the calculator pages' scripts.
+
+    The URL is relative to the built HTML page: with directory URLs, a/b.md becomes a/b/.
+    """
+    to_root = "../" * (page_path.count("/") + 1)
+    index = {ref.id: {"number": ref.number, "title": ref.title,
+                      "url": f"{to_root}references/#{ref.anchor}"}
+             for ref in version.references}
+    # "</" would end the <script> element that carries this JSON.
+    return json.dumps(index, sort_keys=True, ensure_ascii=False).replace("</", "<\\/")
+
+
+def navigation(version: Version) -> list:
+    """The MkDocs nav for a version: home, the sections in reading order, tools, references."""
+    return [
+        {"Home": "index.md"},
+        *({section.title: f"{section.id}.md"} for section in version.sections),
+        {"Calculators": [{"WHO grade": "calculators/grade.md"}]},
+        {"References": "references.md"},
+        {"Disclaimer": "disclaimer.md"},
+    ]
+
+
+def _render(template: str, version: Version, page_path: str, **context) -> str:
+    prefix = "../" * page_path.count("/")
+    env = _environment()
+    env.filters["cite"] = lambda text: _cite_inline(text, version, prefix)
+    env.globals["citations"] = lambda ids: _citation_links(ids, version, prefix)
+    env.globals["page_prefix"] = prefix
+    return env.get_template(template).render(version=version, **context).rstrip() + "\n"
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,  # the output is Markdown written by the editors, not HTML
+    )
+    env.filters["reference_line"] = format_reference
+    env.filters["cell"] = lambda text: text.replace("|", "\\|")
+    env.globals.update(strength_labels=STRENGTH_LABELS, strength_meanings=STRENGTH_MEANINGS,
+                       evidence_labels=EVIDENCE_LABELS,
+                       review_labels=REVIEW_LABELS)
+    return env
+
+
+def _citation_links(ids, version: Version, prefix: str) -> str:
+    """Numbered links to the references page: [1][4]."""
+    return "".join(f"[[{version.reference(ref_id).number}]]"
+                   f"({prefix}references.md#{version.reference(ref_id).anchor})"
+                   for ref_id in ids)
+
+
+def _cite_inline(text: str, version: Version, prefix: str) -> str:
+    """Turn [@ID] marks in Markdown into numbered links."""
+    return CITATION_MARK.sub(lambda m: _citation_links([m.group(1)], version, prefix), text.strip())
+
+
+def format_reference(ref: Reference) -> str:
+    """Vancouver-style reference line with DOI and PubMed links where known."""
+    authors = ", ".join(ref.authors)
+    if ref.et_al:
+        authors += ", et al" if authors else "et al"
+    parts = [f"{authors}." if authors else "", f"{_sentence(ref.title)}", f"*{ref.journal}*"]
+    where = str(ref.year)
+    if ref.volume:
+        where += f";{ref.volume}"
+        if ref.issue:
+            where += f"({ref.issue})"
+    if ref.pages:
+        where += f":{ref.pages}"
+    parts.append(where + ".")
+    if ref.note:
+        parts.append(_sentence(ref.note))
+    links = []
+    if ref.doi:
+        links.append(f"[doi:{ref.doi}](https://doi.org/{ref.doi})")
+    if ref.pmid:
+        links.append(f"[PubMed {ref.pmid}](https://pubmed.ncbi.nlm.nih.gov/{ref.pmid}/)")
+    line = " ".join(part for part in parts if part)
+    return line + (" " + " · ".join(links) if links else "")
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if re.search(r"[.?!…]$", text) else text + "."

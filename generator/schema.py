@@ -1,0 +1,169 @@
+"""The content schema, declared once as data with a one-line doc per field.
+
+The validator walks these declarations; the authors' field reference (docs/content-fields.md)
+is generated from the same declarations, so the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+ID_PATTERN = r"[a-z0-9]+(-[a-z0-9]+)*"
+REFERENCE_ID_PATTERN = r"[A-Z][A-Z0-9]*(-[A-Z0-9]+)*"
+VERSION_PATTERN = r"\d{4}\.\d+"
+DATE_PATTERN = r"\d{4}-\d{2}-\d{2}"
+DOI_PATTERN = r"10\.\d{4,9}/\S+"
+PMID_PATTERN = r"[1-9]\d{0,8}"
+
+STRENGTHS = ("recommended", "suggested", "option", "not_recommended")
+EVIDENCE = ("rct", "prospective", "retrospective", "guideline", "consensus")
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field: its kind (str, markdown, int, bool, list, object), doc and constraints."""
+
+    kind: str
+    doc: str
+    required: bool = True
+    choices: tuple[str, ...] = ()
+    pattern: str | None = None
+    pattern_hint: str = ""
+    item: Field | None = None
+    fields: dict[str, Field] = field(default_factory=dict)
+    min_items: int = 0
+    minimum: int | None = None
+    maximum: int | None = None
+
+
+def text(doc: str, **options) -> Field:
+    return Field("str", doc, **options)
+
+
+def markdown(doc: str, **options) -> Field:
+    return Field("markdown", doc, **options)
+
+
+def integer(doc: str, **options) -> Field:
+    return Field("int", doc, **options)
+
+
+def boolean(doc: str, **options) -> Field:
+    return Field("bool", doc, **options)
+
+
+def list_of(item: Field, doc: str, **options) -> Field:
+    return Field("list", doc, item=item, **options)
+
+
+def obj(doc: str, required: bool = True, **fields: Field) -> Field:
+    return Field("object", doc, required=required, fields=fields)
+
+
+def _id(doc: str) -> Field:
+    return text(doc, pattern=ID_PATTERN,
+                pattern_hint="use lowercase letters, digits and single hyphens, e.g. nec-first-line")
+
+
+def _citations(doc: str = "reference ids that support this (at least one)") -> Field:
+    return list_of(text("a reference id from references.yaml", pattern=REFERENCE_ID_PATTERN,
+                        pattern_hint="use the reference's id, e.g. NETTER-1"), doc, min_items=1)
+
+
+RECOMMENDATION = obj(
+    "a recommendation: a cited, graded statement of what to do",
+    id=_id("stable id, unique in the version; it becomes the URL anchor #rec-<id>"),
+    text=markdown("the recommendation itself, one to three sentences"),
+    strength=text("how strongly it is recommended", choices=STRENGTHS),
+    evidence=text("the best evidence behind it", choices=EVIDENCE),
+    citations=_citations(),
+    rationale=markdown("key numbers from the evidence", required=False),
+)
+
+POINT = obj(
+    "a cited statement that is not a recommendation: a fact, caveat or pitfall",
+    text=markdown("the statement"),
+    citations=_citations(),
+)
+
+TABLE = obj(
+    "a table, e.g. a classification",
+    id=_id("table id, unique in the version"),
+    caption=text("what the table shows"),
+    header=list_of(text("a column heading"), "column headings", min_items=1),
+    rows=list_of(list_of(text("a cell; quote it"), "one row, as many cells as headings"),
+                 "the rows", min_items=1),
+    notes=markdown("text under the table", required=False),
+    citations=_citations(),
+)
+
+_BLOCKS = dict(
+    intro=markdown("opening text", required=False),
+    tables=list_of(TABLE, "tables", required=False),
+    recommendations=list_of(RECOMMENDATION, "recommendations", required=False),
+    points=list_of(POINT, "cited statements", required=False),
+)
+
+SUBSECTION = obj(
+    "a part of a section, with its own heading",
+    id=_id("subsection id, unique in the file; it becomes the heading anchor"),
+    title=text("heading"),
+    **_BLOCKS,
+)
+
+SECTION = obj(
+    "one page of the guideline: content/<guideline>/<version>/<id>.yaml",
+    id=_id("equals the file name without .yaml"),
+    title=text("page title"),
+    **_BLOCKS,
+    subsections=list_of(SUBSECTION, "parts of the page", required=False),
+)
+
+REFERENCE = obj(
+    "one reference",
+    id=text("reference id used in citations", pattern=REFERENCE_ID_PATTERN,
+            pattern_hint="use capitals, digits and hyphens, e.g. NETTER-1"),
+    authors=list_of(text("an author, e.g. Nagtegaal ID"), "authors as listed (may be empty)"),
+    et_al=boolean("true when the author list is cut short"),
+    title=text("title of the article"),
+    journal=text("journal name"),
+    year=integer("year of publication", minimum=1900, maximum=2100),
+    volume=text("volume", required=False),
+    issue=text("issue", required=False),
+    pages=text("pages or article number", required=False),
+    doi=text("DOI, verified against the article", required=False, pattern=DOI_PATTERN,
+             pattern_hint="write the bare DOI, e.g. 10.1111/his.13975"),
+    pmid=text("PubMed id, verified", required=False, pattern=PMID_PATTERN,
+              pattern_hint="write the digits only and quote them, e.g. \"30140036\""),
+    note=text("a short note", required=False),
+)
+
+REFERENCES = obj(
+    "content/<guideline>/<version>/references.yaml",
+    references=list_of(REFERENCE, "every reference of the version", min_items=1),
+)
+
+RELEASE = obj(
+    "content/<guideline>/<version>/release.yaml: what this version is",
+    guideline=_id("the guideline id, equal to the folder name"),
+    version=text("version, quoted, equal to the folder name", pattern=VERSION_PATTERN,
+                 pattern_hint="write year.number and quote it, e.g. \"2025.1\""),
+    date=text("release date, quoted", pattern=DATE_PATTERN,
+              pattern_hint="write YYYY-MM-DD and quote it, e.g. \"2025-10-01\""),
+    status=text("publication status", choices=("draft", "published")),
+    review=obj(
+        "review state",
+        status=text("review state", choices=("submitted", "under_review", "approved")),
+        note=text("one sentence about the review", required=False),
+    ),
+    summary=markdown("the direct answer shown first on the home page"),
+    sections=list_of(_id("a section id"), "section ids in reading order", min_items=1),
+)
+
+GUIDELINE = obj(
+    "content/<guideline>/guideline.yaml: what does not change between versions",
+    id=_id("the guideline id, equal to the folder name"),
+    title=text("guideline title"),
+    description=text("one sentence: what it covers and for whom"),
+    disclaimer=markdown("the disclaimer page"),
+)
