@@ -21,6 +21,8 @@ RELEASE_FILE = "release.yaml"
 REFERENCES_FILE = "references.yaml"
 GUIDELINE_FILE = "guideline.yaml"
 MARKDOWN_KEYS = {"summary", "intro", "text", "rationale", "notes", "disclaimer"}
+# The calculator pages and results cite these; every version must define them.
+CALCULATOR_REFERENCES = ("WHO2019", "RINDI2018", "WHO2021L")
 
 
 @dataclass
@@ -30,6 +32,9 @@ class VersionFiles:
     references: LoadedFile | None = None
     sections: dict[str, LoadedFile] = field(default_factory=dict)
     complete: bool = True
+    # Every file that parsed, clean or not: citations are checked in all of them, so an author
+    # sees unknown references in the same run as shape problems.
+    parsed: list[LoadedFile] = field(default_factory=list)
 
 
 def load_guidelines(content_root: Path) -> list[model.Guideline]:
@@ -76,8 +81,10 @@ def _load_version_files(folder: Path, problems: list[Problem]) -> VersionFiles:
     release, files.complete = _load_checked(folder / RELEASE_FILE, schema.RELEASE, problems)
     files.release = release if files.complete else None
     references, ok = _load_checked(folder / REFERENCES_FILE, schema.REFERENCES, problems)
-    files.references = references if ok else None
+    files.references = references
     files.complete &= ok
+    if release is not None:
+        files.parsed.append(release)
     listed = release.data.get("sections") if release and isinstance(release.data, dict) else None
     if not isinstance(listed, list):
         return files
@@ -96,6 +103,8 @@ def _load_version_files(folder: Path, problems: list[Problem]) -> VersionFiles:
         else:
             loaded, ok = _load_checked(path, schema.SECTION, problems)
             files.complete &= ok
+            if loaded is not None:
+                files.parsed.append(loaded)
             if ok:
                 files.sections[section_id] = loaded
     for stray in sorted(folder.glob("*.yaml")):
@@ -136,9 +145,8 @@ def _check_version(guideline_id: str, files: VersionFiles, problems: list[Proble
                                      f"folder name; write version: \"{files.folder.name}\"")
     if files.references is not None:
         reference_ids = _check_reference_ids(files.references, problems)
-        for loaded in [release, *files.sections.values()]:
-            if loaded is not None:
-                _check_citations(loaded, reference_ids, problems)
+        for loaded in files.parsed:
+            _check_citations(loaded, reference_ids, problems)
     seen_recommendations: dict[str, str] = {}
     seen_tables: dict[str, str] = {}
     for section_id, loaded in files.sections.items():
@@ -152,12 +160,22 @@ def _check_version(guideline_id: str, files: VersionFiles, problems: list[Proble
 
 
 def _check_reference_ids(references: LoadedFile, problems: list[Problem]) -> list[str]:
+    """The reference ids, read defensively: the file may have shape problems of its own."""
     report = _reporter(references, problems)
     ids: list[str] = []
-    for index, ref in enumerate(references.data["references"]):
-        if ref["id"] in ids:
-            report.add(("references", index, "id"), f"duplicate reference id '{ref['id']}'")
-        ids.append(ref["id"])
+    entries = references.data.get("references") if isinstance(references.data, dict) else None
+    for index, ref in enumerate(entries if isinstance(entries, list) else []):
+        ref_id = ref.get("id") if isinstance(ref, dict) else None
+        if not isinstance(ref_id, str):
+            continue
+        if ref_id in ids:
+            report.add(("references", index, "id"), f"duplicate reference id '{ref_id}'")
+        ids.append(ref_id)
+    if isinstance(entries, list):
+        for needed in CALCULATOR_REFERENCES:
+            if needed not in ids:
+                report.add(("references",), f"missing reference '{needed}': the grade "
+                                            "calculator cites it")
     return ids
 
 

@@ -1,0 +1,1 @@
+"""Pure-Python, stdlib-only calculators that run unchanged in CPython and in Pyodide."""

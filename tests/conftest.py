@@ -1,0 +1,105 @@
+"""Shared fixtures: content copies to break, a site built once per run, a loopback server,
+and a headless Chromium page that records every request it makes."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from generator.build import build_site
+from generator.serve import make_server
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).parent / "fixtures"
+CHROMIUM = "/usr/bin/chromium"
+# As root Chromium needs --no-sandbox; the rest stop it from calling home on its own.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run",
+                 "--disable-quic", "--disable-dev-shm-usage"]
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
+
+
+@pytest.fixture
+def content_copy(tmp_path, monkeypatch) -> Path:
+    """A writable copy of the small test guideline at ./content, with cwd at its parent."""
+    target = tmp_path / "content"
+    shutil.copytree(FIXTURES / "minimal", target)
+    monkeypatch.chdir(tmp_path)
+    return target
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    """Replace text in a content file, failing loudly if the text is not there."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory) -> Path:
+    """The real guideline, built once for the whole run."""
+    site = tmp_path_factory.mktemp("build") / "site"
+    build_site(ROOT / "content", site)
+    return site
+
+
+@pytest.fixture(scope="session")
+def site_url(built_site):
+    """The built site on a loopback port chosen by the OS."""
+    server = make_server(built_site, "127.0.0.1", 0, quiet=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    host, port = server.server_address[:2]
+    yield f"http://{host}:{port}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (make test does)")
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class RequestLog(list):
+    """Every URL the page asked for."""
+
+    def external(self) -> list[str]:
+        return [url for url in self if not _is_local(url)]
+
+
+def _is_local(url: str) -> bool:
+    parsed = urlparse(url)
+    return parsed.scheme in ("data", "blob") or parsed.hostname in LOCAL_HOSTS
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh page whose requests are all recorded; the test fails if any left loopback."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    log = RequestLog()
+    # The context sees the requests of the page and of its workers.
+    context.on("request", lambda request: log.append(request.url))
+
+    def block_external(route):
+        # Recorded by the listener above; aborted so a stray request cannot hang a test.
+        route.continue_() if _is_local(route.request.url) else route.abort()
+
+    context.route("**/*", block_external)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.requests = log
+    yield page
+    context.close()
+    assert log.external() == [], f"requests left the host: {log.external()}"
+    assert errors == [], f"JavaScript errors: {errors}"
