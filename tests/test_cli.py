@@ -1,0 +1,59 @@
+"""The nenguide command as a user runs it."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from generator import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_cli(*args, cwd=ROOT):
+    return subprocess.run([sys.executable, "-m", "generator.cli", *args], cwd=cwd,
+                          capture_output=True, text=True)
+
+
+def test_calc_grade_prints_the_calculator_json():
+    done = run_cli("calc", "grade", "--json",
+                   '{"site": "pancreas", "differentiation": "well", "ki67_percent": 5, '
+                   '"mitoses_per_2mm2": 1}')
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["ok"] is True
+    assert result["category"] == "NET G2"
+    assert result["grade_by_index"] == {"ki67": "G2", "mitoses": "G1"}
+
+
+def test_calc_grade_reports_bad_json_as_an_error_result(capsys):
+    assert cli.main(["calc", "grade", "--json", "{not json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["ok"] is False
+    assert result["errors"][0]["message"].startswith("input is not valid JSON")
+
+
+def test_calc_output_is_the_same_bytes_as_the_json_api(capsys):
+    from calculators import json_api
+
+    inputs = '{"site": "lung", "differentiation": "well", "mitoses_per_2mm2": 2}'
+    cli.main(["calc", "grade", "--json", inputs])
+    assert capsys.readouterr().out == json_api.run("grade", inputs) + "\n"
+
+
+def test_check_reports_the_real_content_clean():
+    done = run_cli("check")
+    assert done.returncode == 0, done.stderr
+    assert "no problems" in done.stdout
+
+
+def test_serve_refuses_a_host_that_is_not_loopback():
+    done = run_cli("serve", "--host", "0.0.0.0")
+    assert done.returncode == 2
+    assert "invalid choice" in done.stderr
+
+
+def test_serve_without_a_build_says_what_to_do(tmp_path):
+    done = run_cli("serve", "--site", str(tmp_path / "nothing"))
+    assert done.returncode == 1
+    assert "run `nenguide build` first" in done.stderr
