@@ -1,0 +1,108 @@
+"""The built site in headless Chromium over loopback HTTP. Every page fixture records its
+requests and fails the test if one leaves 127.0.0.1 (see conftest.page)."""
+
+import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+pytestmark = pytest.mark.browser
+CALCULATOR_TIMEOUT_MS = 90_000  # the first Pyodide start on a busy 2-core CI machine
+
+
+def test_root_redirects_to_the_latest_version(page, site_url):
+    page.goto(site_url + "/")
+    page.wait_for_url("**/2025.1/")
+    assert page.title().startswith("Neuroendocrine neoplasms")
+
+
+def test_home_page_shows_the_direct_answer_and_the_release(page, site_url):
+    page.goto(site_url + "/2025.1/")
+    release = page.locator(".nen-release")
+    assert "version 2025.1" in " ".join(release.inner_text().split())
+    assert "released 2025-10-01" in release.inner_text()
+    assert page.locator("article h1").inner_text().startswith("Neuroendocrine neoplasms")
+    assert "etoposide" in page.locator("article").inner_text()  # the direct answer
+    assert page.get_by_role("link", name="Treatment by setting").first.is_visible()
+
+
+def test_every_page_shows_version_and_date(page, site_url):
+    for path in ("classification/", "treatment/", "references/", "disclaimer/",
+                 "calculators/grade/"):
+        page.goto(f"{site_url}/2025.1/{path}")
+        assert "2025.1" in page.locator(".nen-release").inner_text(), path
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("etoposide", "etoposide"),
+    ("Ki-67", "ki-67"),
+    ("177Lu-DOTATATE", "dotatate"),
+    ("telotristat", "telotristat"),
+    ("appendectomy alone", "appendectomy"),
+])
+def test_offline_search_finds(page, site_url, query, expected):
+    page.goto(site_url + "/2025.1/")
+    page.get_by_label("Search", exact=True).first.click()
+    box = page.get_by_role("textbox", name="Search")
+    results = page.locator(".md-search-result__item")
+    # Material searches on key events (fill() sends none), and its worker ignores a query
+    # typed before the index is built, so type key by key, again until it answers.
+    for _ in range(15):
+        box.fill("")
+        box.press_sequentially(query)
+        try:
+            results.first.wait_for(timeout=2_000)
+            break
+        except PlaywrightTimeout:
+            continue
+    assert expected in results.first.inner_text().lower()
+
+
+def test_references_link_to_doi_and_pubmed(page, site_url):
+    page.goto(site_url + "/2025.1/references/")
+    assert page.locator('a[href="https://doi.org/10.1111/jne.13249"]').count() == 1
+    assert page.locator('a[href="https://pubmed.ncbi.nlm.nih.gov/36924180/"]').count() == 1
+
+
+def test_a_citation_leads_to_its_reference(page, site_url):
+    page.goto(site_url + "/2025.1/treatment/")
+    page.locator("#rec-nec-first-line-carboplatin-etoposide a", has_text="[5]").first.click()
+    page.wait_for_url("**/references/#ref-enets-nec")
+    assert "ENETS 2023 guidance paper" in page.locator("#ref-enets-nec").locator("..").inner_text()
+
+
+def test_grade_calculator_runs_in_the_browser(page, site_url):
+    page.goto(site_url + "/2025.1/calculators/grade/")
+    page.get_by_label("Primary site").select_option("pancreas")
+    page.get_by_label("Differentiation (morphology)").select_option("well")
+    page.get_by_label("Ki-67 index (%)").fill("5")
+    page.get_by_label("Mitoses per 2 mm²").fill("1")
+    classify = page.get_by_role("button", name="Classify")
+    page.wait_for_function("!document.getElementById('grade-submit').disabled",
+                           timeout=CALCULATOR_TIMEOUT_MS)
+    classify.click()
+    category = page.locator(".nen-result__category")
+    category.wait_for()
+    assert category.inner_text() == "NET G2"
+    assert "higher of the two" in page.locator(".nen-result__rule").inner_text()
+    # The runtime and the wheel came from this host.
+    assert any(url.endswith("/_pyodide/pyodide.asm.wasm") for url in page.requests)
+    assert any(url.endswith("-py3-none-any.whl") for url in page.requests)
+
+
+def test_grade_calculator_shows_input_errors_by_field(page, site_url):
+    page.goto(site_url + "/2025.1/calculators/grade/")
+    page.get_by_label("Ki-67 index (%)").fill("150")
+    page.wait_for_function("!document.getElementById('grade-submit').disabled",
+                           timeout=CALCULATOR_TIMEOUT_MS)
+    page.get_by_role("button", name="Classify").click()
+    errors = page.locator(".nen-result__errors")
+    errors.wait_for()
+    assert "ki67_percent" in errors.inner_text()
+    assert page.get_by_label("Ki-67 index (%)").get_attribute("aria-invalid") == "true"
+
+
+def test_every_form_field_has_a_label(page, site_url):
+    page.goto(site_url + "/2025.1/calculators/grade/")
+    unlabelled = page.evaluate("""() => [...document.querySelectorAll(
+        '#grade-form input, #grade-form select')].filter(
+        f => !document.querySelector(`label[for="${f.id}"]`)).map(f => f.name)""")
+    assert unlabelled == []
