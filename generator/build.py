@@ -62,7 +62,7 @@ def _build_version(guideline: Guideline, version: Version, source: Path, output:
     shutil.copytree(ASSETS_DIR, docs / "assets", dirs_exist_ok=True)
     runtime.write_calculator_package(docs / "assets" / "calc")
     config = source / "mkdocs.yml"
-    config.write_text(yaml.safe_dump(_version_config(guideline, version, docs, output),
+    config.write_text(yaml.safe_dump(version_config(guideline, version, docs, output),
                                      sort_keys=False, allow_unicode=True), encoding="utf-8")
     command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--config-file", str(config)]
     if quiet:
@@ -73,7 +73,7 @@ def _build_version(guideline: Guideline, version: Version, source: Path, output:
                          f"{finished.stdout}{finished.stderr}".rstrip())
 
 
-def _version_config(guideline: Guideline, version: Version, docs: Path, output: Path) -> dict:
+def version_config(guideline: Guideline, version: Version, docs: Path, output: Path) -> dict:
     """The shared mkdocs.yml plus what belongs to one version."""
     config = yaml.safe_load(BASE_CONFIG.read_text(encoding="utf-8"))
     config.update(

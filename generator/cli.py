@@ -55,6 +55,9 @@ def _parser() -> argparse.ArgumentParser:
     serve_cmd.add_argument("--port", type=int, default=8000)
     serve_cmd.set_defaults(handler=_serve)
 
+    fields = commands.add_parser("fields", help="print the authors' field reference (Markdown)")
+    fields.set_defaults(handler=_fields)
+
     calc = commands.add_parser("calc", help="run a calculator on JSON input")
     calc.add_argument("calculator", choices=["grade"])
     calc.add_argument("--json", required=True, help="the inputs as a JSON object")
@@ -92,6 +95,13 @@ def _serve(args) -> int:
         pass
     finally:
         server.server_close()
+    return 0
+
+
+def _fields(args) -> int:
+    from generator.fields_doc import render_field_reference
+
+    print(render_field_reference(), end="")
     return 0
 
 

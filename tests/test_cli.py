@@ -57,3 +57,12 @@ def test_serve_without_a_build_says_what_to_do(tmp_path):
     done = run_cli("serve", "--site", str(tmp_path / "nothing"))
     assert done.returncode == 1
     assert "run `nenguide build` first" in done.stderr
+
+
+def test_field_reference_is_up_to_date():
+    """docs/content-fields.md is generated from the schema; regenerate it after a change:
+    .venv/bin/nenguide fields > docs/content-fields.md"""
+    from generator.fields_doc import render_field_reference
+
+    assert (ROOT / "docs/content-fields.md").read_text(encoding="utf-8") == \
+        render_field_reference()
