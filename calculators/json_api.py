@@ -1,6 +1,7 @@
 """The JSON boundary of the calculators: the browser worker and the CLI both call `run`.
 
-Both sides exchange JSON text, so CPython and Pyodide can be compared byte for byte.
+Both sides exchange JSON text, so CPython and Pyodide can be compared byte for byte. The rules
+are the guideline version's data (grading thresholds, pathway rules), passed in as JSON too.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from calculators import grade
 CALCULATORS = {"grade": grade.evaluate}
 
 
-def run(calculator: str, inputs_json: str) -> str:
+def run(calculator: str, inputs_json: str, rules_json: str) -> str:
     """Evaluate one calculator on JSON input; always returns JSON text, never raises."""
     evaluate = CALCULATORS.get(calculator)
     if evaluate is None:
@@ -22,9 +23,19 @@ def run(calculator: str, inputs_json: str) -> str:
         try:
             inputs = json.loads(inputs_json)
         except ValueError as exc:
-            result = _error("", f"input is not valid JSON: {exc}")
+            result = _error("inputs", f"input is not valid JSON: {exc}")
         else:
-            result = evaluate(inputs)
+            try:
+                rules = json.loads(rules_json)
+            except ValueError as exc:
+                result = _error("rules", f"the rules are not valid JSON: {exc}")
+            else:
+                result = evaluate(inputs, rules)
+    return dumps(result)
+
+
+def dumps(result: dict) -> str:
+    """The one JSON spelling of a result: sorted keys, no NaN, UTF-8 text."""
     return json.dumps(result, sort_keys=True, allow_nan=False, ensure_ascii=False)
 
 

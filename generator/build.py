@@ -61,6 +61,7 @@ def _build_version(guideline: Guideline, version: Version, source: Path, output:
         target.write_text(text, encoding="utf-8")
     shutil.copytree(ASSETS_DIR, docs / "assets", dirs_exist_ok=True)
     runtime.write_calculator_package(docs / "assets" / "calc")
+    write_calculator_rules(version, docs / "assets" / "calc" / "rules")
     config = source / "mkdocs.yml"
     config.write_text(yaml.safe_dump(version_config(guideline, version, docs, output),
                                      sort_keys=False, allow_unicode=True), encoding="utf-8")
@@ -71,6 +72,20 @@ def _build_version(guideline: Guideline, version: Version, source: Path, output:
     if finished.returncode != 0:
         raise BuildError(f"mkdocs build failed for version {version.version}:\n"
                          f"{finished.stdout}{finished.stderr}".rstrip())
+
+
+def write_calculator_rules(version: Version, folder: Path) -> None:
+    """The version's rules as the calculators read them: one JSON file per calculator."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, rules in calculator_rules(version).items():
+        (folder / f"{name}.json").write_text(
+            json.dumps(rules, sort_keys=True, ensure_ascii=False, indent=1) + "\n",
+            encoding="utf-8")
+
+
+def calculator_rules(version: Version) -> dict[str, dict]:
+    """Calculator name -> the rules it applies for this version."""
+    return {"grade": version.grading}
 
 
 def version_config(guideline: Guideline, version: Version, docs: Path, output: Path) -> dict:

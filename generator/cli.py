@@ -6,6 +6,7 @@ One `except` turns expected failures into `error: ...` lines; --debug re-raises 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
@@ -15,6 +16,10 @@ from generator.problems import ContentError
 from generator.runtime import RuntimeMissing
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+class UsageError(Exception):
+    """A command-line value that names nothing (an unknown version, say)."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -27,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(exc.report(), file=sys.stderr)
         return 1
-    except (build.BuildError, RuntimeMissing, OSError) as exc:
+    except (build.BuildError, RuntimeMissing, UsageError, OSError) as exc:
         if args.debug:
             raise
         print(f"error: {exc}", file=sys.stderr)
@@ -58,9 +63,15 @@ def _parser() -> argparse.ArgumentParser:
     fields = commands.add_parser("fields", help="print the authors' field reference (Markdown)")
     fields.set_defaults(handler=_fields)
 
-    calc = commands.add_parser("calc", help="run a calculator on JSON input")
+    calc = commands.add_parser("calc", help="run a calculator on JSON input, with the rules of "
+                                             "a guideline version")
     calc.add_argument("calculator", choices=["grade"])
-    calc.add_argument("--json", required=True, help="the inputs as a JSON object")
+    calc.add_argument("--version", default="latest",
+                      help="guideline version whose rules apply (default: latest)")
+    given = calc.add_mutually_exclusive_group(required=True)
+    given.add_argument("--json", help="the inputs as one JSON object")
+    given.add_argument("--batch", action="store_true",
+                       help="read JSON Lines on stdin, write one result per line")
     calc.set_defaults(handler=_calc)
     return parser
 
@@ -108,8 +119,24 @@ def _fields(args) -> int:
 def _calc(args) -> int:
     from calculators import json_api
 
-    print(json_api.run(args.calculator, args.json))
+    version = _pick_version(content.load_guidelines(args.content), args.version)
+    rules = json.dumps(build.calculator_rules(version)[args.calculator])
+    if args.json is not None:
+        print(json_api.run(args.calculator, args.json, rules))
+        return 0
+    for line in sys.stdin:
+        if line.strip():  # blank lines separate nothing in JSON Lines; skip them
+            print(json_api.run(args.calculator, line, rules), flush=True)
     return 0
+
+
+def _pick_version(guidelines, wanted: str):
+    versions = {v.version: v for g in guidelines for v in g.versions}
+    if wanted == "latest":
+        return guidelines[0].latest
+    if wanted not in versions:
+        raise UsageError(f"unknown version '{wanted}' (known: {', '.join(versions)}, latest)")
+    return versions[wanted]
 
 
 if __name__ == "__main__":

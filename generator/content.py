@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
+from calculators.grade import CATEGORIES
 from generator import model, schema
 from generator.loader import FieldPath, LoadedFile, load_file
 from generator.problems import ContentError, Problem
@@ -19,6 +20,8 @@ from generator.validate import Reporter, check_shape, citation_marks, did_you_me
 
 RELEASE_FILE = "release.yaml"
 REFERENCES_FILE = "references.yaml"
+GRADING_FILE = "grading.yaml"
+DATA_FILES = (RELEASE_FILE, REFERENCES_FILE, GRADING_FILE)
 GUIDELINE_FILE = "guideline.yaml"
 MARKDOWN_KEYS = {"summary", "intro", "text", "rationale", "notes", "disclaimer"}
 # The calculator pages and results cite these; every version must define them.
@@ -30,6 +33,7 @@ class VersionFiles:
     folder: Path
     release: LoadedFile | None = None
     references: LoadedFile | None = None
+    grading: LoadedFile | None = None
     sections: dict[str, LoadedFile] = field(default_factory=dict)
     complete: bool = True
     # Every file that parsed, clean or not: citations are checked in all of them, so an author
@@ -83,8 +87,10 @@ def _load_version_files(folder: Path, problems: list[Problem]) -> VersionFiles:
     references, ok = _load_checked(folder / REFERENCES_FILE, schema.REFERENCES, problems)
     files.references = references
     files.complete &= ok
-    if release is not None:
-        files.parsed.append(release)
+    grading, ok = _load_checked(folder / GRADING_FILE, schema.GRADING, problems)
+    files.grading = grading if ok else None
+    files.complete &= ok
+    files.parsed += [loaded for loaded in (release, grading) if loaded is not None]
     listed = release.data.get("sections") if release and isinstance(release.data, dict) else None
     if not isinstance(listed, list):
         return files
@@ -108,7 +114,7 @@ def _load_version_files(folder: Path, problems: list[Problem]) -> VersionFiles:
             if ok:
                 files.sections[section_id] = loaded
     for stray in sorted(folder.glob("*.yaml")):
-        if stray.stem not in listed and stray.name not in (RELEASE_FILE, REFERENCES_FILE):
+        if stray.stem not in listed and stray.name not in DATA_FILES:
             files.complete = False
             problems.append(Problem(_display(stray), 1, "",
                                     f"not listed in {RELEASE_FILE} sections; add "
@@ -147,6 +153,8 @@ def _check_version(guideline_id: str, files: VersionFiles, problems: list[Proble
         reference_ids = _check_reference_ids(files.references, problems)
         for loaded in files.parsed:
             _check_citations(loaded, reference_ids, problems)
+    if files.grading is not None:
+        _check_grading(files.grading, problems)
     seen_recommendations: dict[str, str] = {}
     seen_tables: dict[str, str] = {}
     for section_id, loaded in files.sections.items():
@@ -157,6 +165,28 @@ def _check_version(guideline_id: str, files: VersionFiles, problems: list[Proble
         _check_unique(loaded, "tables", seen_tables, problems)
         _check_subsections(loaded, problems)
     return files.complete and len(problems) == start
+
+
+def _check_grading(grading: LoadedFile, problems: list[Problem]) -> None:
+    """Rules the schema cannot express: bands in order, an interpretation per category."""
+    report = _reporter(grading, problems)
+    data = grading.data
+    for index in ("ki67_percent", "mitoses_per_2mm2"):
+        bands = data["digestive"][index]
+        if not bands["g2_from"] < bands["g2_to"]:
+            report.add(("digestive", index, "g2_to"), f"must be above g2_from ({bands['g2_from']})")
+    lung = data["lung"]
+    if not lung["typical_carcinoid_mitoses_below"] <= lung["atypical_carcinoid_mitoses_to"]:
+        report.add(("lung", "atypical_carcinoid_mitoses_to"),
+                   "must not be below typical_carcinoid_mitoses_below")
+    interpretations = data["interpretations"]
+    for category in interpretations:
+        if category not in CATEGORIES:
+            report.add(("interpretations", category), f"unknown category '{category}'"
+                                                      f"{did_you_mean(category, CATEGORIES)}")
+    missing = [category for category in CATEGORIES if category not in interpretations]
+    if missing:
+        report.add(("interpretations",), f"missing an interpretation for {', '.join(missing)}")
 
 
 def _check_reference_ids(references: LoadedFile, problems: list[Problem]) -> list[str]:
@@ -242,6 +272,7 @@ def _walk(value: Any, path: FieldPath) -> Iterator[tuple[FieldPath, Any]]:
 
 def _build_version(files: VersionFiles) -> model.Version:
     assert files.release is not None and files.references is not None
+    assert files.grading is not None
     release = files.release.data
     references = tuple(model.build_reference(ref, number)
                        for number, ref in enumerate(files.references.data["references"], 1))
@@ -250,7 +281,7 @@ def _build_version(files: VersionFiles) -> model.Version:
         status=release["status"], review_status=release["review"]["status"],
         review_note=release["review"].get("note"), summary=release["summary"],
         sections=tuple(model.build_section(files.sections[s].data) for s in release["sections"]),
-        references=references)
+        references=references, grading=files.grading.data)
 
 
 def _reporter(loaded: LoadedFile, problems: list[Problem]) -> Reporter:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any, Iterator
 
 
@@ -94,6 +94,8 @@ class Version:
     summary: str
     sections: tuple[Section, ...]
     references: tuple[Reference, ...]
+    # The grading rules exactly as validated: the calculator reads them as JSON.
+    grading: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def reference(self, reference_id: str) -> Reference:
         return next(ref for ref in self.references if ref.id == reference_id)

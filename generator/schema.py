@@ -23,7 +23,7 @@ EVIDENCE = ("rct", "prospective", "retrospective", "guideline", "consensus")
 class Field:
     """One field: its kind (str, markdown, int, bool, list, object), doc and constraints."""
 
-    kind: str
+    kind: str  # str, markdown, int, number, bool, list, object, mapping (free keys)
     doc: str
     required: bool = True
     choices: tuple[str, ...] = ()
@@ -32,8 +32,8 @@ class Field:
     item: Field | None = None
     fields: dict[str, Field] = field(default_factory=dict)
     min_items: int = 0
-    minimum: int | None = None
-    maximum: int | None = None
+    minimum: float | None = None
+    maximum: float | None = None
 
 
 def text(doc: str, **options) -> Field:
@@ -63,6 +63,10 @@ def obj(doc: str, required: bool = True, **fields: Field) -> Field:
 def _id(doc: str) -> Field:
     return text(doc, pattern=ID_PATTERN,
                 pattern_hint="use lowercase letters, digits and single hyphens, e.g. nec-first-line")
+
+
+def number(doc: str, **options) -> Field:
+    return Field("number", doc, **options)
 
 
 def _citations(doc: str = "reference ids that support this (at least one)") -> Field:
@@ -158,6 +162,48 @@ RELEASE = obj(
     ),
     summary=markdown("the direct answer shown first on the home page"),
     sections=list_of(_id("a section id"), "section ids in reading order", min_items=1),
+)
+
+def _bands(doc: str) -> Field:
+    return obj(doc,
+               g2_from=number("lowest G2 value; anything below is G1", minimum=0),
+               g2_to=number("highest G2 value (inclusive); anything above is G3", minimum=0))
+
+
+GRADING = obj(
+    "content/<guideline>/<version>/grading.yaml: the WHO rules the grade calculator applies "
+    "and the classification page shows",
+    digestive=obj(
+        "WHO rules for digestive sites and unknown primary",
+        edition=text("the classification's name as results show it, e.g. WHO 2019 digestive"),
+        citations=_citations(),
+        ki67_percent=_bands("Ki-67 bands, in %"),
+        mitoses_per_2mm2=_bands("mitotic count bands, per 2 mm²"),
+        net_g3_typical_ki67_below=number("descriptive: NET G3 above this Ki-67 gets a warning",
+                                         minimum=0),
+    ),
+    lung=obj(
+        "WHO rules for lung neuroendocrine neoplasms",
+        edition=text("the classification's name as results show it, e.g. WHO 2021 thoracic"),
+        citations=_citations(),
+        typical_carcinoid_mitoses_below=number("typical carcinoid: fewer mitoses than this",
+                                               minimum=0),
+        atypical_carcinoid_mitoses_to=number("atypical carcinoid: up to and including this",
+                                             minimum=0),
+    ),
+    minen=obj(
+        "MiNEN definition",
+        citations=_citations(),
+        min_component_percent=number("each component at least this share, in %", minimum=0,
+                                     maximum=50),
+    ),
+    interpretations=Field("mapping", "category -> one-sentence interpretation shown with the "
+                          "result; every category needs one", item=text("the interpretation")),
+    calculator_page=obj(
+        "text of the grade calculator page",
+        when_to_use=markdown("when to use the calculator"),
+        pitfalls=list_of(POINT, "pitfalls shown on the calculator page", min_items=1),
+    ),
 )
 
 GUIDELINE = obj(

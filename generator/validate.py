@@ -41,8 +41,10 @@ def check_shape(value: Any, spec: Field, path: FieldPath, report: Reporter) -> N
         _check_list(value, spec, path, report)
     elif spec.kind in ("str", "markdown"):
         _check_string(value, spec, path, report)
-    elif spec.kind == "int":
-        _check_integer(value, spec, path, report)
+    elif spec.kind in ("int", "number"):
+        _check_number(value, spec, path, report)
+    elif spec.kind == "mapping":
+        _check_mapping(value, spec, path, report)
     elif spec.kind == "bool":
         if not isinstance(value, bool):
             report.add(path, f"expected true or false, got {_describe(value, path, report)}")
@@ -92,13 +94,28 @@ def _check_string(value: Any, spec: Field, path: FieldPath, report: Reporter) ->
         report.add(path, f"'{value}' is not valid: {spec.pattern_hint}")
 
 
-def _check_integer(value: Any, spec: Field, path: FieldPath, report: Reporter) -> None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        report.add(path, f"expected a whole number, got {_describe(value, path, report)}")
+def _check_mapping(value: Any, spec: Field, path: FieldPath, report: Reporter) -> None:
+    """Free keys (checked elsewhere), each value of one kind."""
+    if not isinstance(value, dict):
+        report.add(path, f"expected a mapping, got {_describe(value, path, report)}")
+        return
+    assert spec.item is not None
+    for key, item in value.items():
+        check_shape(item, spec.item, path + (key,), report)
+
+
+def _check_number(value: Any, spec: Field, path: FieldPath, report: Reporter) -> None:
+    wanted = (int,) if spec.kind == "int" else (int, float)
+    if isinstance(value, bool) or not isinstance(value, wanted) or \
+            isinstance(value, float) and not math.isfinite(value):
+        expected = "a whole number" if spec.kind == "int" else "a number"
+        report.add(path, f"expected {expected}, got {_describe(value, path, report)}")
         return
     if spec.minimum is not None and value < spec.minimum or \
             spec.maximum is not None and value > spec.maximum:
-        report.add(path, f"{value} is out of range ({spec.minimum}–{spec.maximum})")
+        low = "" if spec.minimum is None else _number_text(spec.minimum)
+        high = "" if spec.maximum is None else _number_text(spec.maximum)
+        report.add(path, f"{_number_text(value)} is out of range ({low}–{high})")
 
 
 def _describe(value: Any, path: FieldPath, report: Reporter) -> str:

@@ -23,6 +23,13 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
 
 
+def grade_rules() -> dict:
+    """The grading rules of the latest version of the real guideline."""
+    from generator.content import load_guidelines
+
+    return load_guidelines(ROOT / "content")[0].latest.grading
+
+
 @pytest.fixture
 def content_copy(tmp_path, monkeypatch) -> Path:
     """A writable copy of the small test guideline at ./content, with cwd at its parent."""

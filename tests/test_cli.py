@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from conftest import grade_rules
 from generator import cli
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,7 +39,36 @@ def test_calc_output_is_the_same_bytes_as_the_json_api(capsys):
 
     inputs = '{"site": "lung", "differentiation": "well", "mitoses_per_2mm2": 2}'
     cli.main(["calc", "grade", "--json", inputs])
-    assert capsys.readouterr().out == json_api.run("grade", inputs) + "\n"
+    rules = json.dumps(grade_rules())
+    assert capsys.readouterr().out == json_api.run("grade", inputs, rules) + "\n"
+
+
+def test_calc_batch_writes_one_result_per_line():
+    lines = ['{"site": "pancreas", "differentiation": "well", "ki67_percent": 3}',
+             "",
+             '{"site": "lung", "differentiation": "poor", "small_cell_morphology": true}',
+             "not json",
+             '{"site": "pancreas", "differentiation": "well"}']
+    done = subprocess.run([sys.executable, "-m", "generator.cli", "calc", "grade", "--batch"],
+                          cwd=ROOT, input="\n".join(lines) + "\n", capture_output=True,
+                          text=True)
+    assert done.returncode == 0, done.stderr
+    results = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [r.get("category") for r in results] == ["NET G2", "SCLC", None, None]
+    assert results[2]["errors"][0]["field"] == "inputs"
+    assert results[3]["errors"][0]["field"] == "ki67_percent"
+
+
+def test_calc_with_an_unknown_version_names_the_known_ones():
+    done = run_cli("calc", "grade", "--version", "1999.1", "--json", "{}")
+    assert done.returncode == 1
+    assert done.stderr == "error: unknown version '1999.1' (known: 2025.1, latest)\n"
+
+
+def test_calc_latest_is_the_newest_version():
+    inputs = '{"site": "pancreas", "differentiation": "well", "ki67_percent": 3}'
+    assert run_cli("calc", "grade", "--json", inputs).stdout == \
+        run_cli("calc", "grade", "--version", "2025.1", "--json", inputs).stdout
 
 
 def test_check_reports_the_real_content_clean():

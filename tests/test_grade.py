@@ -8,7 +8,15 @@ from typing import Any
 
 import pytest
 
-from calculators.grade import evaluate
+from calculators import grade
+from conftest import grade_rules
+
+RULES = grade_rules()
+
+
+def evaluate(inputs: object) -> dict[str, Any]:
+    """The calculator with the rules of the latest guideline version."""
+    return grade.evaluate(inputs, RULES)
 
 
 def _ok(inputs: dict[str, Any]) -> dict[str, Any]:
@@ -468,3 +476,32 @@ def test_evaluate_never_raises_even_for_hostile_objects():
     result = evaluate({"site": "pancreas", "differentiation": "well", Hostile(): 1})
     assert result["ok"] is False and result["errors"][0]["field"] == "inputs"
     json.dumps(result, allow_nan=False)
+
+
+# --- Rules come from the guideline version -------------------------------------------------
+
+def test_the_thresholds_come_from_the_rules():
+    """Moving the G1/G2 boundary in the rules moves the calculator's answer."""
+    rules = json.loads(json.dumps(RULES))
+    rules["digestive"]["ki67_percent"]["g2_from"] = 2
+    inputs = digestive(ki67_percent=2.5)
+    assert evaluate(inputs)["category"] == "NET G1"
+    assert grade.evaluate(inputs, rules)["category"] == "NET G2"
+
+
+def test_the_result_names_the_edition_and_interprets_the_category():
+    result = _ok(digestive(ki67_percent=5))
+    assert result["classification"] == RULES["digestive"]["edition"]
+    assert result["interpretation"] == RULES["interpretations"]["NET G2"]
+
+
+def test_minen_adds_the_minen_citations():
+    result = _ok(digestive(ki67_percent=5, mixed_component_percent=40))
+    assert set(RULES["minen"]["citations"]) <= set(result["citations"])
+
+
+@pytest.mark.parametrize("rules", [None, {}, {"digestive": {}}, "rules", []])
+def test_missing_or_broken_rules_are_an_error_not_an_exception(rules):
+    result = grade.evaluate(digestive(ki67_percent=5), rules)
+    assert result["ok"] is False
+    assert result["errors"][0]["field"] == "rules"

@@ -8,8 +8,21 @@
 // One shared runtime per site, next to the version folders: site/_pyodide/.
 // This file is site/<version>/assets/calc/worker.mjs.
 const RUNTIME_URL = new URL("../../../_pyodide/", import.meta.url).href;
-// The calculators wheel and its lock file belong to this version.
+// The calculators wheel, its lock file and the rules belong to this version.
 const PACKAGE_URL = new URL("./", import.meta.url).href;
+const rulesCache = new Map();
+
+// The version's rules for one calculator, as JSON text (fetched once).
+function rulesFor(calculator) {
+  if (!rulesCache.has(calculator)) {
+    rulesCache.set(calculator, fetch(new URL(`rules/${calculator}.json`, PACKAGE_URL)).then(
+      (response) => {
+        if (!response.ok) throw new Error(`no rules for ${calculator} (${response.status})`);
+        return response.text();
+      }));
+  }
+  return rulesCache.get(calculator);
+}
 const STEPS = 4;
 
 function progress(step, text) {
@@ -35,13 +48,14 @@ async function start() {
 }
 
 const ready = start();
+rulesFor("grade");  // fetch while the runtime loads
 ready.catch((error) => self.postMessage({ type: "failure", id: null, message: String(error) }));
 
 self.onmessage = async (event) => {
   const { id, calculator, inputs } = event.data;
   try {
-    const run = await ready;
-    self.postMessage({ type: "result", id, json: run(calculator, JSON.stringify(inputs)) });
+    const [run, rules] = await Promise.all([ready, rulesFor(calculator)]);
+    self.postMessage({ type: "result", id, json: run(calculator, JSON.stringify(inputs), rules) });
   } catch (error) {
     self.postMessage({ type: "failure", id, message: String(error) });
   }
