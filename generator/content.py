@@ -156,7 +156,8 @@ def _check_version(guideline_id: str, files: VersionFiles, problems: list[Proble
     if files.grading is not None:
         _check_grading(files.grading, problems)
     seen_recommendations: dict[str, str] = {}
-    seen_tables: dict[str, str] = {}
+    # Generated tables take their names as ids; authored tables must not reuse them.
+    seen_tables = {name: "grading.yaml, as a generated table" for name in schema.GENERATED_TABLE_NAMES}
     for section_id, loaded in files.sections.items():
         if loaded.data["id"] != section_id:
             _reporter(loaded, problems).add(("id",), f"'{loaded.data['id']}' does not match the "

@@ -9,6 +9,7 @@ FILES = [
     ("guideline.yaml", schema.GUIDELINE),
     ("<version>/release.yaml", schema.RELEASE),
     ("<version>/references.yaml", schema.REFERENCES),
+    ("<version>/grading.yaml", schema.GRADING),
     ("<version>/<section>.yaml", schema.SECTION),
 ]
 

@@ -62,6 +62,7 @@ class Subsection:
     id: str
     title: str
     intro: str | None
+    generated_tables: tuple[str, ...]
     tables: tuple[Table, ...]
     recommendations: tuple[Recommendation, ...]
     points: tuple[Point, ...]
@@ -72,6 +73,7 @@ class Section:
     id: str
     title: str
     intro: str | None
+    generated_tables: tuple[str, ...]
     tables: tuple[Table, ...]
     recommendations: tuple[Recommendation, ...]
     points: tuple[Point, ...]
@@ -133,9 +135,10 @@ def build_reference(data: dict[str, Any], number: int) -> Reference:
 def build_section(data: dict[str, Any]) -> Section:
     return Section(
         id=data["id"], title=data["title"], intro=data.get("intro"),
-        tables=_tables(data), recommendations=_recommendations(data), points=_points(data),
+        generated_tables=tuple(data.get("generated_tables", [])), tables=_tables(data), recommendations=_recommendations(data), points=_points(data),
         subsections=tuple(
             Subsection(id=sub["id"], title=sub["title"], intro=sub.get("intro"),
+                       generated_tables=tuple(sub.get("generated_tables", [])),
                        tables=_tables(sub), recommendations=_recommendations(sub),
                        points=_points(sub))
             for sub in data.get("subsections", [])))

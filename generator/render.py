@@ -11,6 +11,7 @@ from pathlib import Path
 
 import jinja2
 
+from generator.grading_tables import generated_tables
 from generator.model import Guideline, Reference, Version
 from generator.validate import CITATION_MARK
 
@@ -45,9 +46,11 @@ REVIEW_LABELS = {
 def render_version(guideline: Guideline, version: Version) -> dict[str, str]:
     """Every page of one version, keyed by its path in the docs folder."""
     pages: dict[str, str] = {}
+    generated = generated_tables(version)
     for section in version.sections:
         pages[f"{section.id}.md"] = _render("section.md.j2", version, f"{section.id}.md",
-                                            guideline=guideline, section=section)
+                                            guideline=guideline, section=section,
+                                            generated=generated)
     extra = {
         "index.md": "index.md.j2",
         "references.md": "references.md.j2",
@@ -55,7 +58,7 @@ def render_version(guideline: Guideline, version: Version) -> dict[str, str]:
         "calculators/grade.md": "grade.md.j2",
     }
     for path, template in extra.items():
-        pages[path] = _render(template, version, path, guideline=guideline,
+        pages[path] = _render(template, version, path, guideline=guideline, generated=generated,
                               reference_index=_reference_index(version, path))
     return pages
 

@@ -101,8 +101,14 @@ TABLE = obj(
     citations=_citations(),
 )
 
+# Tables drawn from grading.yaml at build time (generator/grading_tables.py).
+GENERATED_TABLE_NAMES = ("grading-digestive", "grading-lung", "grading-boundaries")
+
 _BLOCKS = dict(
     intro=markdown("opening text", required=False),
+    generated_tables=list_of(text("a table drawn from grading.yaml", choices=GENERATED_TABLE_NAMES),
+                             "tables made from this version's grading rules, shown before "
+                             "the other tables", required=False),
     tables=list_of(TABLE, "tables", required=False),
     recommendations=list_of(RECOMMENDATION, "recommendations", required=False),
     points=list_of(POINT, "cited statements", required=False),

@@ -69,35 +69,99 @@ def test_a_citation_leads_to_its_reference(page, site_url):
     assert "ENETS 2023 guidance paper" in page.locator("#ref-enets-nec").locator("..").inner_text()
 
 
-def test_grade_calculator_runs_in_the_browser(page, site_url):
-    page.goto(site_url + "/2025.1/calculators/grade/")
+GRADE_PAGE = "/2025.1/calculators/grade/"
+
+
+def open_calculator(page, site_url, query=""):
+    page.goto(site_url + GRADE_PAGE + query)
+    page.wait_for_function("!document.getElementById('grade-submit').disabled",
+                           timeout=CALCULATOR_TIMEOUT_MS)
+
+
+def classify(page):
+    """Click Classify and wait for a new answer (not the one already shown)."""
+    before = page.locator("#grade-result").get_attribute("data-answers") or "0"
+    page.get_by_role("button", name="Classify").click()
+    page.wait_for_function(
+        f"(document.getElementById('grade-result').dataset.answers || '0') !== '{before}'")
+
+
+def test_grade_calculator_digestive_case(page, site_url):
+    open_calculator(page, site_url)
     page.get_by_label("Primary site").select_option("pancreas")
     page.get_by_label("Differentiation (morphology)").select_option("well")
     page.get_by_label("Ki-67 index (%)").fill("5")
     page.get_by_label("Mitoses per 2 mm²").fill("1")
-    classify = page.get_by_role("button", name="Classify")
-    page.wait_for_function("!document.getElementById('grade-submit').disabled",
-                           timeout=CALCULATOR_TIMEOUT_MS)
-    classify.click()
-    category = page.locator(".nen-result__category")
-    category.wait_for()
-    assert category.inner_text() == "NET G2"
+    classify(page)
+    assert page.locator(".nen-result__category").inner_text() == "NET G2"
     assert "higher of the two" in page.locator(".nen-result__rule").inner_text()
+    assert "intermediate grade" in page.locator(".nen-result__interpretation").inner_text()
+    assert "WHO 2019 digestive" in page.locator(".nen-result__edition").inner_text()
     # The runtime and the wheel came from this host.
     assert any(url.endswith("/_pyodide/pyodide.asm.wasm") for url in page.requests)
     assert any(url.endswith("-py3-none-any.whl") for url in page.requests)
+    assert any(url.endswith("/assets/calc/rules/grade.json") for url in page.requests)
 
 
-def test_grade_calculator_shows_input_errors_by_field(page, site_url):
-    page.goto(site_url + "/2025.1/calculators/grade/")
+def test_grade_calculator_lung_case(page, site_url):
+    open_calculator(page, site_url)
+    necrosis = page.get_by_label("Necrosis")
+    assert not necrosis.is_visible()  # lung only
+    page.get_by_label("Primary site").select_option("lung")
+    assert necrosis.is_visible()
+    page.get_by_label("Mitoses per 2 mm²").fill("1")
+    necrosis.select_option("punctate")
+    page.get_by_label("Ki-67 index (%)").fill("30")
+    classify(page)
+    assert page.locator(".nen-result__category").inner_text() == "atypical carcinoid"
+    assert "no part" in page.locator(".nen-result__warnings").inner_text()
+    assert "WHO 2021 thoracic" in page.locator(".nen-result__edition").inner_text()
+
+
+def test_cell_type_is_asked_only_for_poorly_differentiated_tumours(page, site_url):
+    open_calculator(page, site_url)
+    cell_type = page.get_by_label("Cell type")
+    assert not cell_type.is_visible()
+    page.get_by_label("Differentiation (morphology)").select_option("poor")
+    cell_type.select_option("false")
+    classify(page)
+    assert page.locator(".nen-result__category").inner_text() == "NEC large cell"
+    # Back to well differentiated: the hidden cell type is not sent any more.
+    page.get_by_label("Differentiation (morphology)").select_option("well")
+    page.get_by_label("Ki-67 index (%)").fill("80")
+    classify(page)
+    assert page.locator(".nen-result__category").inner_text() == "NET G3"
+    assert "small_cell" not in page.url
+
+
+def test_grade_calculator_error_case(page, site_url):
+    open_calculator(page, site_url)
     page.get_by_label("Ki-67 index (%)").fill("150")
-    page.wait_for_function("!document.getElementById('grade-submit').disabled",
-                           timeout=CALCULATOR_TIMEOUT_MS)
-    page.get_by_role("button", name="Classify").click()
+    classify(page)
     errors = page.locator(".nen-result__errors")
-    errors.wait_for()
-    assert "ki67_percent" in errors.inner_text()
+    assert "Ki-67 index (%)" in errors.inner_text()
+    assert "from 0 to 100" in errors.inner_text()
     assert page.get_by_label("Ki-67 index (%)").get_attribute("aria-invalid") == "true"
+    assert page.locator(".nen-result__category").count() == 0
+
+
+def test_a_shared_url_reopens_the_result(page, site_url):
+    open_calculator(page, site_url, "?site=rectum&differentiation=well&ki67=2&mitoses=25")
+    category = page.locator(".nen-result__category")
+    category.wait_for()
+    assert category.inner_text() == "NET G3"
+    assert page.get_by_label("Primary site").input_value() == "rectum"
+    assert page.get_by_label("Mitoses per 2 mm²").input_value() == "25"
+
+
+def test_classifying_puts_the_inputs_in_the_url(page, site_url):
+    open_calculator(page, site_url)
+    page.get_by_label("Primary site").select_option("stomach")
+    page.get_by_label("Ki-67 index (%)").fill("3")
+    classify(page)
+    assert page.url.endswith(GRADE_PAGE + "?site=stomach&differentiation=well&ki67=3")
+    link = page.get_by_role("link", name="Link to this result")
+    assert link.get_attribute("href").endswith("?site=stomach&differentiation=well&ki67=3")
 
 
 def test_every_form_field_has_a_label(page, site_url):

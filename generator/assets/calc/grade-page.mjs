@@ -1,4 +1,5 @@
 // The grade calculator page: reads the labelled form, asks the worker, shows the result.
+// The inputs live in the URL (?site=pancreas&ki67=5...), so a result can be shared and reopened.
 import { startCalculators } from "./calculator-client.mjs";
 
 const form = document.getElementById("grade-form");
@@ -7,6 +8,8 @@ const bar = document.getElementById("grade-progress");
 const statusText = document.getElementById("grade-status-text");
 const resultBox = document.getElementById("grade-result");
 const references = JSON.parse(document.getElementById("nen-references").textContent);
+const fields = [...form.elements].filter((field) => field.name);
+let ready = false;
 
 const calculators = startCalculators({
   onProgress({ step, steps, text }) {
@@ -15,22 +18,36 @@ const calculators = startCalculators({
     statusText.textContent = text;
   },
   onReady({ seconds }) {
+    ready = true;
     bar.hidden = true;
     statusText.textContent = `Calculator ready (loaded in ${seconds.toFixed(1)} s).`;
     submit.disabled = false;
+    if (new URLSearchParams(location.search).size > 0) classify();
   },
   onFailure(message) {
     statusText.textContent = `The calculator could not start: ${message}`;
   },
 });
 
+// Fields that apply only in some situations (necrosis: lung; cell type: poorly
+// differentiated) are hidden otherwise, and a hidden field is not sent.
+function updateVisibility() {
+  for (const wrapper of form.querySelectorAll("[data-show-when]")) {
+    const [name, value] = wrapper.dataset.showWhen.split("=");
+    wrapper.hidden = form.elements[name].value !== value;
+  }
+}
+
+function isShown(field) {
+  return !field.closest("[data-show-when]")?.hidden;
+}
+
 // Form fields deliver strings; the calculator itself parses and validates numbers, so the
 // browser and the command line share one set of rules. Empty fields mean "not given".
 function readInputs() {
   const inputs = {};
-  for (const field of form.elements) {
-    if (!field.name) continue;
-    const value = field.value.trim();
+  for (const field of fields) {
+    const value = isShown(field) ? field.value.trim() : "";
     if (field.name === "small_cell_morphology") {
       inputs[field.name] = value === "" ? null : value === "true";
     } else {
@@ -38,6 +55,27 @@ function readInputs() {
     }
   }
   return inputs;
+}
+
+function readUrl() {
+  const params = new URLSearchParams(location.search);
+  for (const field of fields) {
+    const value = params.get(field.dataset.param);
+    if (value === null) continue;
+    if (field.tagName === "SELECT" && ![...field.options].some((o) => o.value === value)) {
+      continue; // an unknown value in a shared link must not blank the field
+    }
+    field.value = value;
+  }
+}
+
+function shareUrl() {
+  const params = new URLSearchParams();
+  for (const field of fields) {
+    const value = field.value.trim();
+    if (value !== "" && isShown(field)) params.set(field.dataset.param, value);
+  }
+  return `${location.pathname}?${params}`;
 }
 
 function element(tag, text, className) {
@@ -60,40 +98,64 @@ function citationLinks(ids) {
   return span;
 }
 
-function showResult(result) {
-  resultBox.replaceChildren();
-  for (const field of form.elements) field.removeAttribute("aria-invalid");
-  if (!result.ok) {
-    resultBox.append(element("p", "Please correct the input:", "nen-result__heading"));
-    const list = element("ul", undefined, "nen-result__errors");
-    for (const error of result.errors) {
-      list.append(element("li", error.field ? `${error.field}: ${error.message}` : error.message));
-      form.elements[error.field]?.setAttribute("aria-invalid", "true");
-    }
-    resultBox.append(list);
-    return;
+function showErrors(errors) {
+  resultBox.append(element("p", "Please correct the input:", "nen-result__heading"));
+  const list = element("ul", undefined, "nen-result__errors");
+  for (const error of errors) {
+    const field = form.elements[error.field];
+    const label = field ? form.querySelector(`label[for="${field.id}"]`).textContent : error.field;
+    list.append(element("li", label ? `${label}: ${error.message}` : error.message));
+    field?.setAttribute("aria-invalid", "true");
   }
+  resultBox.append(list);
+}
+
+function showResult(result) {
   resultBox.append(element("p", "WHO category", "nen-result__label"));
   resultBox.append(element("p", result.category, "nen-result__category"));
-  const rule = element("p", result.rule, "nen-result__rule");
-  rule.append(" ", citationLinks(result.citations));
-  resultBox.append(rule);
-  if (result.classification) {
-    resultBox.append(element("p", `Classification: ${result.classification}`, "nen-result__edition"));
+  if (result.interpretation) {
+    resultBox.append(element("p", result.interpretation, "nen-result__interpretation"));
   }
-  const notes = [...(result.warnings || []), ...(result.notes || [])];
-  if (notes.length) {
+  const rule = element("p", `Rule applied: ${result.rule} `, "nen-result__rule");
+  rule.append(citationLinks(result.citations));
+  resultBox.append(rule);
+  resultBox.append(element("p", `Classification: ${result.classification}`,
+                           "nen-result__edition"));
+  if (result.warnings.length) {
     const list = element("ul", undefined, "nen-result__warnings");
-    for (const note of notes) list.append(element("li", note));
+    for (const warning of result.warnings) list.append(element("li", warning));
     resultBox.append(list);
   }
 }
 
-form.addEventListener("submit", async (event) => {
-  event.preventDefault();
+async function classify() {
+  if (!ready) return;
+  let result;
   try {
-    showResult(await calculators.evaluate("grade", readInputs()));
+    result = await calculators.evaluate("grade", readInputs());
   } catch (error) {
     resultBox.replaceChildren(element("p", `The calculation failed: ${error.message}`));
+    return;
   }
+  resultBox.replaceChildren();
+  for (const field of fields) field.removeAttribute("aria-invalid");
+  if (result.ok) showResult(result);
+  else showErrors(result.errors);
+  const url = shareUrl();
+  history.replaceState(null, "", url);
+  const share = element("p", undefined, "nen-result__share");
+  const link = element("a", "Link to this result");
+  link.href = url;
+  share.append(link);
+  resultBox.append(share);
+  // Counts answers, so a reader (or a test) can tell a new result from the previous one.
+  resultBox.dataset.answers = String(Number(resultBox.dataset.answers || 0) + 1);
+}
+
+readUrl();
+updateVisibility();
+form.addEventListener("change", updateVisibility);
+form.addEventListener("submit", (event) => {
+  event.preventDefault();
+  classify();
 });
