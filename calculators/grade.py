@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from calculators.grade_inputs import NECROSIS, validate_inputs
-from calculators.grade_inputs import fmt_number as _fmt
+from calculators.fields import fmt_number as _fmt
 from calculators.grade_rules import GradeRules
 
 Json = dict[str, Any]

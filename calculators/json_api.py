@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import json
 
-from calculators import grade
+from calculators import grade, pathway
 
-CALCULATORS = {"grade": grade.evaluate}
+CALCULATORS = {"grade": grade.evaluate, "pathway": pathway.evaluate}
 
 
 def run(calculator: str, inputs_json: str, rules_json: str) -> str:
@@ -24,6 +24,8 @@ def run(calculator: str, inputs_json: str, rules_json: str) -> str:
             inputs = json.loads(inputs_json)
         except ValueError as exc:
             result = _error("inputs", f"input is not valid JSON: {exc}")
+        except RecursionError:
+            result = _error("inputs", "input is nested too deeply to read")
         else:
             try:
                 rules = json.loads(rules_json)
@@ -35,8 +37,13 @@ def run(calculator: str, inputs_json: str, rules_json: str) -> str:
 
 
 def dumps(result: dict) -> str:
-    """The one JSON spelling of a result: sorted keys, no NaN, UTF-8 text."""
-    return json.dumps(result, sort_keys=True, allow_nan=False, ensure_ascii=False)
+    """The one JSON spelling of a result: sorted keys, no NaN, valid UTF-8 text.
+
+    An unknown key is echoed back in its error; JSON can spell a lone surrogate ("\\ud800"),
+    which no UTF-8 output can carry, so such characters become "?".
+    """
+    text = json.dumps(result, sort_keys=True, allow_nan=False, ensure_ascii=False)
+    return text.encode("utf-8", "replace").decode("utf-8")
 
 
 def _error(field: str, message: str) -> dict:

@@ -18,6 +18,7 @@ import yaml
 
 from generator import content, render, runtime
 from generator.model import Guideline, Version
+from generator.pathway_rules import compile_rules
 from generator.render import REVIEW_LABELS
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -85,7 +86,7 @@ def write_calculator_rules(version: Version, folder: Path) -> None:
 
 def calculator_rules(version: Version) -> dict[str, dict]:
     """Calculator name -> the rules it applies for this version."""
-    return {"grade": version.grading}
+    return {"grade": version.grading, "pathway": compile_rules(version)}
 
 
 def version_config(guideline: Guideline, version: Version, docs: Path, output: Path) -> dict:

@@ -65,7 +65,7 @@ def _parser() -> argparse.ArgumentParser:
 
     calc = commands.add_parser("calc", help="run a calculator on JSON input, with the rules of "
                                              "a guideline version")
-    calc.add_argument("calculator", choices=["grade"])
+    calc.add_argument("calculator", choices=["grade", "pathway"])
     calc.add_argument("--version", default="latest",
                       help="guideline version whose rules apply (default: latest)")
     given = calc.add_mutually_exclusive_group(required=True)

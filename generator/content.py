@@ -15,13 +15,15 @@ from typing import Any, Iterator
 from calculators.grade import CATEGORIES
 from generator import model, schema
 from generator.loader import FieldPath, LoadedFile, load_file
+from generator.pathway_rules import PathwayCheck, ki67_limits
 from generator.problems import ContentError, Problem
 from generator.validate import Reporter, check_shape, citation_marks, did_you_mean
 
 RELEASE_FILE = "release.yaml"
 REFERENCES_FILE = "references.yaml"
 GRADING_FILE = "grading.yaml"
-DATA_FILES = (RELEASE_FILE, REFERENCES_FILE, GRADING_FILE)
+PATHWAY_FILE = "pathway.yaml"
+DATA_FILES = (RELEASE_FILE, REFERENCES_FILE, GRADING_FILE, PATHWAY_FILE)
 GUIDELINE_FILE = "guideline.yaml"
 MARKDOWN_KEYS = {"summary", "intro", "text", "rationale", "notes", "disclaimer"}
 # The calculator pages and results cite these; every version must define them.
@@ -34,6 +36,7 @@ class VersionFiles:
     release: LoadedFile | None = None
     references: LoadedFile | None = None
     grading: LoadedFile | None = None
+    pathway: LoadedFile | None = None
     sections: dict[str, LoadedFile] = field(default_factory=dict)
     complete: bool = True
     # Every file that parsed, clean or not: citations are checked in all of them, so an author
@@ -89,6 +92,9 @@ def _load_version_files(folder: Path, problems: list[Problem]) -> VersionFiles:
     files.complete &= ok
     grading, ok = _load_checked(folder / GRADING_FILE, schema.GRADING, problems)
     files.grading = grading if ok else None
+    files.complete &= ok
+    pathway_file, ok = _load_checked(folder / PATHWAY_FILE, schema.PATHWAY, problems)
+    files.pathway = pathway_file if ok else None
     files.complete &= ok
     files.parsed += [loaded for loaded in (release, grading) if loaded is not None]
     listed = release.data.get("sections") if release and isinstance(release.data, dict) else None
@@ -165,6 +171,14 @@ def _check_version(guideline_id: str, files: VersionFiles, problems: list[Proble
         _check_unique(loaded, "recommendations", seen_recommendations, problems)
         _check_unique(loaded, "tables", seen_tables, problems)
         _check_subsections(loaded, problems)
+    if files.pathway is not None and files.complete and len(problems) == start:
+        # Needs every recommendation, so only once the sections are clean.
+        sections = [model.build_section(files.sections[s].data) for s in files.sections]
+        recommendations = {rec_id: place.recommendation for rec_id, place in
+                           model.recommendation_index(sections).items()}
+        limits = ki67_limits(files.grading.data) if files.grading else {}
+        PathwayCheck(files.pathway, recommendations, limits,
+                     _reporter(files.pathway, problems)).run()
     return files.complete and len(problems) == start
 
 
@@ -273,7 +287,7 @@ def _walk(value: Any, path: FieldPath) -> Iterator[tuple[FieldPath, Any]]:
 
 def _build_version(files: VersionFiles) -> model.Version:
     assert files.release is not None and files.references is not None
-    assert files.grading is not None
+    assert files.grading is not None and files.pathway is not None
     release = files.release.data
     references = tuple(model.build_reference(ref, number)
                        for number, ref in enumerate(files.references.data["references"], 1))
@@ -282,7 +296,7 @@ def _build_version(files: VersionFiles) -> model.Version:
         status=release["status"], review_status=release["review"]["status"],
         review_note=release["review"].get("note"), summary=release["summary"],
         sections=tuple(model.build_section(files.sections[s].data) for s in release["sections"]),
-        references=references, grading=files.grading.data)
+        references=references, grading=files.grading.data, pathway=files.pathway.data)
 
 
 def _reporter(loaded: LoadedFile, problems: list[Problem]) -> Reporter:

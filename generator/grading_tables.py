@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from calculators import grade
-from calculators.grade_inputs import fmt_number
+from calculators.fields import fmt_number
 from generator.model import Table, Version
 from generator.schema import GENERATED_TABLE_NAMES
 

@@ -86,6 +86,15 @@ class Section:
 
 
 @dataclass(frozen=True)
+class RecommendationPlace:
+    """Where a recommendation is shown: its page (section id) and the heading above it."""
+
+    recommendation: Recommendation
+    page: str
+    heading: str
+
+
+@dataclass(frozen=True)
 class Version:
     guideline: str
     version: str
@@ -98,14 +107,15 @@ class Version:
     references: tuple[Reference, ...]
     # The grading rules exactly as validated: the calculator reads them as JSON.
     grading: dict[str, Any] = field(default_factory=dict, compare=False)
+    # The pathway rules exactly as validated (pathway.yaml).
+    pathway: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def reference(self, reference_id: str) -> Reference:
         return next(ref for ref in self.references if ref.id == reference_id)
 
-    def recommendation_pages(self) -> dict[str, str]:
-        """Recommendation id -> the section id of the page that shows it."""
-        return {rec.id: section.id for section in self.sections
-                for rec in section.all_recommendations()}
+    def recommendation_index(self) -> dict[str, RecommendationPlace]:
+        """Recommendation id -> the recommendation and where it is shown."""
+        return recommendation_index(self.sections)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -122,6 +132,17 @@ class Guideline:
     @property
     def latest(self) -> Version:
         return self.versions[-1]
+
+
+def recommendation_index(sections) -> dict[str, RecommendationPlace]:
+    index = {}
+    for section in sections:
+        for rec in section.recommendations:
+            index[rec.id] = RecommendationPlace(rec, section.id, section.title)
+        for sub in section.subsections:
+            for rec in sub.recommendations:
+                index[rec.id] = RecommendationPlace(rec, section.id, sub.title)
+    return index
 
 
 def build_reference(data: dict[str, Any], number: int) -> Reference:

@@ -212,6 +212,27 @@ GRADING = obj(
     ),
 )
 
+_WHEN = Field("mapping", "input -> the values it must take (a list), or a range "
+              "{min, max, below} for prior_lines and ki67_percent", item=Field("any", "a condition"))
+
+PATHWAY = obj(
+    "content/<guideline>/<version>/pathway.yaml: the treatment pathway rules",
+    out_of_scope=list_of(obj("situations the pathway does not cover",
+                             when=_WHEN, why=text("what to tell the reader instead")),
+                         "situations answered with an explanation instead of options",
+                         required=False),
+    rules=list_of(obj(
+        "one rule",
+        id=_id("rule id, unique in the file"),
+        when=_WHEN,
+        offer=list_of(text("a recommendation id"), "recommendations offered", required=False),
+        avoid=list_of(text("a not_recommended recommendation id"),
+                      "recommendations advised against", required=False),
+        why=text("why the rule applies, shown with its options"),
+        note=text("a note shown when the rule applies", required=False),
+    ), "the rules, applied in order", min_items=1),
+)
+
 GUIDELINE = obj(
     "content/<guideline>/guideline.yaml: what does not change between versions",
     id=_id("the guideline id, equal to the folder name"),

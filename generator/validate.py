@@ -45,6 +45,7 @@ def check_shape(value: Any, spec: Field, path: FieldPath, report: Reporter) -> N
         _check_number(value, spec, path, report)
     elif spec.kind == "mapping":
         _check_mapping(value, spec, path, report)
+    # "any": checked by the code that understands it (pathway conditions)
     elif spec.kind == "bool":
         if not isinstance(value, bool):
             report.add(path, f"expected true or false, got {_describe(value, path, report)}")
