@@ -11,6 +11,9 @@ import json
 from calculators import grade, pathway
 
 CALCULATORS = {"grade": grade.evaluate, "pathway": pathway.evaluate}
+# Deeply nested JSON exhausts the stack of json.loads; in Pyodide that kills the whole runtime
+# instead of raising, so depth is checked before parsing. Real inputs are flat objects.
+MAX_DEPTH = 64
 
 
 def run(calculator: str, inputs_json: str, rules_json: str) -> str:
@@ -21,11 +24,13 @@ def run(calculator: str, inputs_json: str, rules_json: str) -> str:
                                       f"(known: {', '.join(sorted(CALCULATORS))})")
     else:
         try:
+            if _nesting_depth(inputs_json) > MAX_DEPTH:
+                raise RecursionError
             inputs = json.loads(inputs_json)
         except ValueError as exc:
             result = _error("inputs", f"input is not valid JSON: {exc}")
         except RecursionError:
-            result = _error("inputs", "input is nested too deeply to read")
+            result = _error("inputs", f"input is nested more than {MAX_DEPTH} levels deep")
         else:
             try:
                 rules = json.loads(rules_json)
@@ -44,6 +49,28 @@ def dumps(result: dict) -> str:
     """
     text = json.dumps(result, sort_keys=True, allow_nan=False, ensure_ascii=False)
     return text.encode("utf-8", "replace").decode("utf-8")
+
+
+def _nesting_depth(text: str) -> int:
+    """The deepest nesting of [ and { outside strings (a linear scan, no recursion)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
 
 
 def _error(field: str, message: str) -> dict:

@@ -27,6 +27,8 @@ SYNDROMES = ("carcinoid_syndrome", "carcinoid_syndrome_refractory_diarrhoea", "g
              "insulinoma", "vipoma", "glucagonoma")
 LUNG_CATEGORIES = ("typical carcinoid", "atypical carcinoid", "LCNEC", "SCLC")
 FLAGS = ("progressing", "elderly_or_poor_ps", "bone_mets", "liver_dominant")
+# SSA and PRRT are NET treatments: SSTR status matters only for the other categories.
+NEC_LIKE = ("NEC", "NEC small cell", "NEC large cell", "LCNEC", "SCLC", "MiNEN")
 
 
 def _flag(value: object) -> tuple[bool | None, str]:
@@ -92,7 +94,8 @@ def decide(values: Json, rules: Json) -> Json:
             if rec_id not in avoided:
                 rec = recommendations[rec_id]
                 avoided[rec_id] = {"id": rec_id, "text": rec["text"], "why": rule["why"],
-                                   "citations": list(rec["citations"])}
+                                   "citations": list(rec["citations"]), "page": rec["page"],
+                                   "anchor": rec["anchor"]}
         if rule.get("note") and rule["note"] not in notes:
             notes.append(rule["note"])
     if values["sstr_positive"] is None and values["category"] not in NEC_LIKE:
@@ -104,8 +107,6 @@ def decide(values: Json, rules: Json) -> Json:
     return {"options": list(offered.values()), "not_recommended": list(avoided.values()),
             "notes": notes}
 
-
-NEC_LIKE = ("NEC", "NEC small cell", "NEC large cell", "LCNEC", "SCLC", "MiNEN")
 
 
 def matches(when: Json, values: Json) -> bool:
