@@ -164,8 +164,9 @@ class PathwayCheck:
     def _check_coverage(self, rules: list[dict[str, Any]], scopes: list[dict[str, Any]],
                         space: dict[str, list[Any]]) -> None:
         offering = [rule for rule in rules if rule.get("offer")]
-        gaps: list[dict[str, Any]] = []
-        _search(list(space), space, {}, offering, scopes, gaps, self.ki67_limits)
+        found: dict[tuple, dict[str, Any]] = {}
+        _search(list(space), space, {}, offering, scopes, found, self.ki67_limits)
+        gaps = list(found.values())
         for gap in gaps[:MAX_EXAMPLES]:
             self.report.add(("rules",), f"no rule offers any option for {_describe(gap)} "
                                         "(whatever the other inputs); add a rule or an "
@@ -181,14 +182,20 @@ def _accepts(when: dict[str, Any], name: str, value: Any) -> bool:
 
 def _search(names: list[str], space: dict[str, list[Any]], patient: dict[str, Any],
             candidates: list[dict[str, Any]], scopes: list[dict[str, Any]],
-            gaps: list[dict[str, Any]], limits: dict[str, Any]) -> None:
-    """Depth-first over the inputs; stops a branch once it is known to be covered or not."""
-    if all(name in patient for name in CORE):
+            gaps: dict[tuple, dict[str, Any]], limits: dict[str, Any],
+            core_rules: list[dict[str, Any]] | None = None) -> None:
+    """Depth-first over the inputs; stops a branch once it is known to be covered or not.
+    A gap is recorded with the core inputs and only those other inputs that ruled out a rule
+    which fits the core, so one missing rule reads as one situation, not thousands."""
+    if core_rules is None and all(name in patient for name in CORE):
         if any(pathway.matches(scope["when"], patient) for scope in scopes):
             return  # out of scope: answered with an explanation, not options
-        if not candidates:
-            gaps.append(dict(patient))
-            return
+        core_rules = candidates
+    if not candidates and core_rules is not None:
+        gap = {name: value for name, value in patient.items() if name in CORE or any(
+            not _accepts(rule["when"], name, value) for rule in core_rules)}
+        gaps.setdefault(tuple(gap.items()), gap)
+        return
     remaining = names[len(patient):]
     if any(all(name not in rule["when"] for name in remaining) for rule in candidates):
         return  # one rule fires whatever the remaining inputs are
@@ -200,7 +207,7 @@ def _search(names: list[str], space: dict[str, list[Any]], patient: dict[str, An
             continue  # the engine refuses it as an input error
         patient[name] = value
         _search(names, space, patient, [r for r in candidates if _accepts(r["when"], name, value)],
-                scopes, gaps, limits)
+                scopes, gaps, limits, core_rules)
         del patient[name]
 
 
