@@ -333,3 +333,33 @@ def test_deeply_nested_input_gives_the_same_json_error_on_both(tmp_path):
     cpython = json_api.run(*case[1:])
     result = run_in_pyodide([case], tmp_path)
     assert result.results == [cpython.encode("utf-8")]
+
+
+# --- The pathway calculator: the scenario table of test_pathway, plus a sample of every ---
+# --- patient the rules distinguish, in Pyodide and in CPython -----------------------------
+
+def _pathway_cases() -> list[Case]:
+    import itertools
+
+    from test_pathway import RULES as PATHWAY_RULES, SCENARIOS, every_patient
+
+    rules_json = json.dumps(PATHWAY_RULES)
+    cases = [_case(f"pathway {name}", inputs, calculator="pathway", rules=rules_json)
+             for name, inputs, *_ in SCENARIOS]
+    cases += [_case(f"pathway patient {i}", patient, calculator="pathway", rules=rules_json)
+              for i, patient in enumerate(itertools.islice(every_patient(), 0, None, 1999))]
+    cases.append(_case("pathway bad input", {"category": "NET G4", "prior_lines": "1.5"},
+                       calculator="pathway", rules=rules_json))
+    return cases
+
+
+PATHWAY_CASES = _pathway_cases()
+
+
+def test_pyodide_gives_the_same_pathway_json_as_cpython(tmp_path):
+    result = run_in_pyodide(PATHWAY_CASES, tmp_path)
+    assert len(PATHWAY_CASES) > 100
+    for case, pyodide in zip(PATHWAY_CASES, result.results):
+        cpython = json_api.run(case.calculator, case.inputs_json, case.rules_json)
+        if pyodide != cpython.encode("utf-8"):
+            pytest.fail(_explain(case, cpython, pyodide.decode("utf-8", "backslashreplace")))
