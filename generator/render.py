@@ -36,6 +36,21 @@ EVIDENCE_LABELS = {
     "guideline": "Guideline statement",
     "consensus": "Expert consensus",
 }
+STAGE_LABELS = {
+    "localized": "Localized",
+    "locoregional": "Locoregional",
+    "resectable_liver_mets": "Resectable liver metastases",
+    "unresectable_metastatic": "Unresectable or metastatic",
+}
+SYNDROME_LABELS = {
+    "carcinoid_syndrome": "Carcinoid syndrome",
+    "carcinoid_syndrome_refractory_diarrhoea": "Carcinoid syndrome with diarrhoea refractory "
+                                               "to SSA",
+    "gastrinoma": "Gastrinoma",
+    "insulinoma": "Insulinoma",
+    "vipoma": "VIPoma",
+    "glucagonoma": "Glucagonoma",
+}
 REVIEW_LABELS = {
     "submitted": "submitted for review",
     "under_review": "under clinical review",
@@ -56,11 +71,33 @@ def render_version(guideline: Guideline, version: Version) -> dict[str, str]:
         "references.md": "references.md.j2",
         "disclaimer.md": "disclaimer.md.j2",
         "calculators/grade.md": "grade.md.j2",
+        "calculators/pathway.md": "pathway.md.j2",
     }
     for path, template in extra.items():
         pages[path] = _render(template, version, path, guideline=guideline, generated=generated,
-                              reference_index=_reference_index(version, path))
+                              reference_index=_reference_index(version, path),
+                              **_pathway_form(version, path))
     return pages
+
+
+def _pathway_form(version: Version, page_path: str) -> dict:
+    """What the pathway page's form and flowcharts need: the engine's vocabularies."""
+    from calculators import grade, pathway
+    from calculators.grade_inputs import SITES
+    from generator.flowchart import pathway_flowcharts
+
+    def label(value: str) -> str:
+        return value.replace("_", " ").capitalize()
+
+    to_root = "../" * (page_path.count("/") + 1)  # from the built page to the version root
+    return {
+        "categories": grade.CATEGORIES,
+        "sites": [(site, "Unknown primary" if site == "unknown" else label(site))
+                  for site in SITES],
+        "stages": [(stage, STAGE_LABELS[stage]) for stage in pathway.STAGES],
+        "syndromes": [(syndrome, SYNDROME_LABELS[syndrome]) for syndrome in pathway.SYNDROMES],
+        "flowcharts": pathway_flowcharts(version, to_root),
+    }
 
 
 def _reference_index(version: Version, page_path: str) -> str:
@@ -81,7 +118,8 @@ def navigation(version: Version) -> list:
     return [
         {"Home": "index.md"},
         *({section.title: f"{section.id}.md"} for section in version.sections),
-        {"Calculators": [{"WHO grade": "calculators/grade.md"}]},
+        {"Calculators": [{"WHO grade": "calculators/grade.md"},
+                         {"Treatment pathway": "calculators/pathway.md"}]},
         {"References": "references.md"},
         {"Disclaimer": "disclaimer.md"},
     ]

@@ -1,6 +1,8 @@
 """The built site in headless Chromium over loopback HTTP. Every page fixture records its
 requests and fails the test if one leaves 127.0.0.1 (see conftest.page)."""
 
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
@@ -170,3 +172,82 @@ def test_every_form_field_has_a_label(page, site_url):
         '#grade-form input, #grade-form select')].filter(
         f => !document.querySelector(`label[for="${f.id}"]`)).map(f => f.name)""")
     assert unlabelled == []
+
+
+PATHWAY_PAGE = "/2025.1/calculators/pathway/"
+
+
+def open_pathway(page, site_url, query=""):
+    page.goto(site_url + PATHWAY_PAGE + query)
+    page.wait_for_function("!document.getElementById('pathway-submit').disabled",
+                           timeout=CALCULATOR_TIMEOUT_MS)
+
+
+def show_options(page):
+    before = page.locator("#pathway-result").get_attribute("data-answers") or "0"
+    page.get_by_role("button", name="Show options").click()
+    page.wait_for_function(
+        f"(document.getElementById('pathway-result').dataset.answers || '0') !== '{before}'")
+
+
+def test_pathway_net_scenario(page, site_url):
+    open_pathway(page, site_url)
+    page.get_by_label("WHO category").select_option("NET G2")
+    page.get_by_label("Primary site").select_option("small_intestine")
+    page.get_by_label("Stage").select_option("unresectable_metastatic")
+    page.get_by_label("Somatostatin receptor (SSTR) status").select_option("true")
+    page.get_by_label("Ki-67 index (%)").fill("5")
+    page.get_by_label("Systemic lines already given for advanced disease").fill("1")
+    page.get_by_label("Disease is progressing").check()
+    show_options(page)
+    options = page.locator(".nen-option")
+    assert "177Lu-DOTATATE" in options.first.inner_text()
+    assert "Recommended" in options.first.inner_text()
+    assert "sunitinib" in page.locator(".nen-not-recommended").inner_text()
+    assert "sunitinib" not in page.locator(".nen-options").inner_text().lower()
+    # Each option links to its recommendation, which exists on the treatment page.
+    page.locator(".nen-option").first.get_by_role("link", name="Read the recommendation").click()
+    page.wait_for_url("**/treatment/#rec-tx-si-net-prrt-after-ssa")
+    assert page.locator("#rec-tx-si-net-prrt-after-ssa").is_visible()
+
+
+def test_pathway_nec_scenario(page, site_url):
+    open_pathway(page, site_url, "?category=NEC+small+cell&site=pancreas"
+                                 "&stage=unresectable_metastatic&elderly=true")
+    page.locator(".nen-option").first.wait_for()
+    text = page.locator(".nen-options").inner_text()
+    assert "carboplatin plus etoposide" in text
+    assert "Cisplatin plus etoposide is an alternative" not in text  # elderly: carboplatin
+    assert "NET therapies" in page.locator(".nen-not-recommended").inner_text()
+    assert page.get_by_label("Elderly or poor performance status").is_checked()
+
+
+def test_pathway_out_of_scope_is_explained(page, site_url):
+    open_pathway(page, site_url, "?category=SCLC&site=lung&stage=localized")
+    errors = page.locator(".nen-result__errors")
+    errors.wait_for()
+    assert "lung cancer regimens" in errors.inner_text()
+
+
+def test_grade_result_hands_off_to_the_pathway(page, site_url):
+    open_calculator(page, site_url, "?site=pancreas&differentiation=well&ki67=25")
+    page.locator(".nen-result__category").wait_for()
+    page.get_by_role("link", name="Use this result in the treatment pathway").click()
+    page.wait_for_url("**/calculators/pathway/**")
+    assert page.get_by_label("WHO category").input_value() == "NET G3"
+    assert page.get_by_label("Primary site").input_value() == "pancreas"
+    assert page.get_by_label("Ki-67 index (%)").input_value() == "25"
+
+
+def test_pathway_flowcharts_render_from_the_rules(page, site_url):
+    page.goto(site_url + PATHWAY_PAGE)
+    charts = page.locator("svg.nen-flowchart")
+    assert charts.count() >= 5
+    first = charts.first.bounding_box()
+    assert first["width"] > 600 and first["height"] > 300  # drawn at full size, not shrunk
+    link = page.locator('svg.nen-flowchart a[href$="#rec-nec-first-line-carboplatin-etoposide"]')
+    assert link.count() >= 1
+    # A picture to look at after a run (test-results/ is not committed).
+    shots = Path(__file__).parent.parent / "test-results"
+    shots.mkdir(exist_ok=True)
+    page.screenshot(path=str(shots / "pathway.png"), full_page=True)
