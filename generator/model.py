@@ -59,6 +59,8 @@ class Table:
 
 @dataclass(frozen=True)
 class Subsection:
+    """A heading with its content blocks; a Section is one with subsections of its own."""
+
     id: str
     title: str
     intro: str | None
@@ -69,15 +71,8 @@ class Subsection:
 
 
 @dataclass(frozen=True)
-class Section:
-    id: str
-    title: str
-    intro: str | None
-    generated_tables: tuple[str, ...]
-    tables: tuple[Table, ...]
-    recommendations: tuple[Recommendation, ...]
-    points: tuple[Point, ...]
-    subsections: tuple[Subsection, ...]
+class Section(Subsection):
+    subsections: tuple[Subsection, ...] = ()
 
     def all_recommendations(self) -> Iterator[Recommendation]:
         yield from self.recommendations

@@ -11,6 +11,9 @@ from pathlib import Path
 
 import jinja2
 
+from calculators import grade, pathway
+from calculators.grade_inputs import SITES
+from generator.flowchart import pathway_flowcharts
 from generator.grading_tables import generated_tables
 from generator.model import Guideline, Reference, Version
 from generator.validate import CITATION_MARK
@@ -82,10 +85,6 @@ def render_version(guideline: Guideline, version: Version) -> dict[str, str]:
 
 def _pathway_form(version: Version, page_path: str) -> dict:
     """What the pathway page's form and flowcharts need: the engine's vocabularies."""
-    from calculators import grade, pathway
-    from calculators.grade_inputs import SITES
-    from generator.flowchart import pathway_flowcharts
-
     def label(value: str) -> str:
         return value.replace("_", " ").capitalize()
 

@@ -74,18 +74,27 @@ def test_a_citation_leads_to_its_reference(page, site_url):
 GRADE_PAGE = "/2025.1/calculators/grade/"
 
 
-def open_calculator(page, site_url, query=""):
-    page.goto(site_url + GRADE_PAGE + query)
-    page.wait_for_function("!document.getElementById('grade-submit').disabled",
+def open_page(page, url, prefix):
+    """Open a calculator page and wait until its Python runtime is ready."""
+    page.goto(url)
+    page.wait_for_function(f"!document.getElementById('{prefix}-submit').disabled",
                            timeout=CALCULATOR_TIMEOUT_MS)
 
 
-def classify(page):
-    """Click Classify and wait for a new answer (not the one already shown)."""
-    before = page.locator("#grade-result").get_attribute("data-answers") or "0"
-    page.get_by_role("button", name="Classify").click()
+def submit(page, prefix, button):
+    """Click the button and wait for a new answer (not the one already shown)."""
+    before = page.locator(f"#{prefix}-result").get_attribute("data-answers") or "0"
+    page.get_by_role("button", name=button).click()
     page.wait_for_function(
-        f"(document.getElementById('grade-result').dataset.answers || '0') !== '{before}'")
+        f"(document.getElementById('{prefix}-result').dataset.answers || '0') !== '{before}'")
+
+
+def open_calculator(page, site_url, query=""):
+    open_page(page, site_url + GRADE_PAGE + query, "grade")
+
+
+def classify(page):
+    submit(page, "grade", "Classify")
 
 
 def test_grade_calculator_digestive_case(page, site_url):
@@ -178,16 +187,11 @@ PATHWAY_PAGE = "/2025.1/calculators/pathway/"
 
 
 def open_pathway(page, site_url, query=""):
-    page.goto(site_url + PATHWAY_PAGE + query)
-    page.wait_for_function("!document.getElementById('pathway-submit').disabled",
-                           timeout=CALCULATOR_TIMEOUT_MS)
+    open_page(page, site_url + PATHWAY_PAGE + query, "pathway")
 
 
 def show_options(page):
-    before = page.locator("#pathway-result").get_attribute("data-answers") or "0"
-    page.get_by_role("button", name="Show options").click()
-    page.wait_for_function(
-        f"(document.getElementById('pathway-result').dataset.answers || '0') !== '{before}'")
+    submit(page, "pathway", "Show options")
 
 
 def test_pathway_net_scenario(page, site_url):
