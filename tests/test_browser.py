@@ -46,16 +46,20 @@ def test_offline_search_finds(page, site_url, query, expected):
     box = page.get_by_role("textbox", name="Search")
     results = page.locator(".md-search-result__item")
     # Material searches on key events (fill() sends none), and its worker ignores a query
-    # typed before the index is built, so type key by key, again until it answers.
+    # typed before the index is built, so type key by key, again until it answers. Results
+    # for a partly typed query come first: wait for a hit that has the word.
+    has_hit = """expected => [...document.querySelectorAll('.md-search-result__item')]
+        .some(item => item.innerText.toLowerCase().includes(expected))"""
     for _ in range(15):
         box.fill("")
         box.press_sequentially(query)
         try:
-            results.first.wait_for(timeout=2_000)
+            page.wait_for_function(has_hit, arg=expected, timeout=2_000)
             break
         except PlaywrightTimeout:
             continue
-    assert expected in results.first.inner_text().lower()
+    hits = [text.lower() for text in results.all_inner_texts()]
+    assert any(expected in text for text in hits), hits[:3]
 
 
 def test_references_link_to_doi_and_pubmed(page, site_url):
