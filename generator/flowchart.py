@@ -311,7 +311,8 @@ def _svg(chart_id: str, title: str, blocks: list[tuple[str, list[_Row]]]) -> str
     group_height = max(content, _box_height(group_lines))
     height = group_height + 2 * MARGIN
     title_id = f"nen-flowchart-{chart_id}-title"
-    parts = [f"<svg{_attrs(class_='nen-flowchart', role='img', aria_labelledby=title_id)}"
+    # role=group, not img: an img hides the links inside from screen readers.
+    parts = [f"<svg{_attrs(class_='nen-flowchart', role='group', aria_labelledby=title_id)}"
              f"{_attrs(viewBox=f'0 0 {WIDTH} {height}', width=WIDTH, height=height)}"
              f"{_attrs(font_family='sans-serif', font_size=FONT)}>",
              f"<title{_attrs(id=title_id)}>Treatment pathway: {escape(title)}</title>",
