@@ -221,6 +221,8 @@ def _classify_carcinoid(v: Json, out: _Outcome, rules: GradeRules) -> None:
     else:
         out.category = "atypical carcinoid"
         out.rule = f"{count} (> {ac_max}): kept as atypical carcinoid, not relabelled LCNEC."
+        # Read by the page: no hand-off to the treatment pathway before expert review.
+        out.extra["needs_expert_review"] = True
         out.warnings.insert(0, (
             f"IMPORTANT: {_fmt(mitoses)} mitoses per 2 mm² is above {ac_max} and meets the WHO "
             "mitotic criterion for LCNEC. WHO 2021 recognises \"atypical carcinoids with increased "

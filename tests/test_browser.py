@@ -259,3 +259,11 @@ def test_pathway_flowcharts_render_from_the_rules(page, site_url):
     shots = Path(__file__).parent.parent / "test-results"
     shots.mkdir(exist_ok=True)
     page.screenshot(path=str(shots / "pathway.png"), full_page=True)
+
+
+def test_no_pathway_hand_off_before_expert_review(page, site_url):
+    """A lung carcinoid with more than 10 mitoses meets the LCNEC count: flagged, not routed."""
+    open_calculator(page, site_url, "?site=lung&differentiation=well&mitoses=12&necrosis=none")
+    page.locator(".nen-result__category").wait_for()
+    assert "Expert pathology review" in page.locator(".nen-result__handoff").inner_text()
+    assert page.get_by_role("link", name="Use this result in the treatment pathway").count() == 0

@@ -255,6 +255,8 @@ def test_lung_carcinoid_with_more_than_10_mitoses_stays_atypical_with_prominent_
     first = result["warnings"][0]
     assert first.startswith("IMPORTANT") and "LCNEC" in first and "expert" in first
     assert "increased mitotic or proliferation rates" in first
+    assert result["needs_expert_review"] is True
+    assert "needs_expert_review" not in _ok(lung(mitoses_per_2mm2=10, necrosis="none"))
 
 
 def test_lung_nec_without_cell_type_is_an_error():

@@ -106,7 +106,7 @@ SCENARIOS = [
     ("NET G3 Ki-67 60 %: beyond NETTER-2",
      dict(category="NET G3", site="stomach", stage=UNRESECTABLE, sstr_positive=True,
           ki67_percent=60),
-     {"tx-net-g3-first-line"}, {"tx-first-line-prrt-g2-g3"}, {"tx-net-g3-no-routine-platinum"}),
+     {"tx-net-g3-first-line"}, {"tx-first-line-prrt-g2-g3"}, set()),
     ("advanced NEC, fit, untreated",
      dict(category="NEC small cell", site="pancreas", stage=UNRESECTABLE),
      {"nec-first-line-carboplatin-etoposide", "nec-first-line-cisplatin-etoposide-alternative"},
@@ -119,6 +119,24 @@ SCENARIOS = [
                              prior_lines=1, progressing=True),
      {"nec-second-line-folfiri", "nec-second-line-alternatives"},
      NEC_REGIMENS | NET_ONLY, {"nec-no-net-therapies"}),
+    ("NEC stable after first line",
+     dict(category="NEC", site="pancreas", stage=UNRESECTABLE, prior_lines=1),
+     {"fu-grade-dependent-intervals"}, {"nec-second-line-folfiri"} | NEC_REGIMENS,
+     {"nec-no-net-therapies"}),
+    ("untreated stable pNET G2 with Ki-67 15 %",
+     dict(category="NET G2", site="pancreas", stage=UNRESECTABLE, sstr_positive=True,
+          ki67_percent=15),
+     {"tx-pnet-everolimus", "tx-pnet-chemotherapy", "tx-first-line-prrt-g2-g3"},
+     {"tx-ssa-first-line-net"}, set()),
+    ("resectable liver metastases, unfit, SSTR+ low Ki-67",
+     dict(category="NET G1", site="small_intestine", stage="resectable_liver_mets",
+          elderly_or_poor_ps=True, sstr_positive=True, ki67_percent=2),
+     {"tx-liver-directed-therapy", "tx-ssa-first-line-net"},
+     {"tx-liver-metastases-resection"}, set()),
+    ("lung carcinoid after a first line: platinum is not ruled out",
+     dict(category="atypical carcinoid", site="lung", stage=UNRESECTABLE, progressing=True,
+          prior_lines=1),
+     {"tx-lung-carcinoid-chemotherapy-prrt"}, set(), set()),
     ("MiNEN", dict(category="MiNEN", site="colon", stage=UNRESECTABLE),
      {"tx-minen-most-aggressive-component"}, set(), set()),
     ("carcinoid syndrome",
@@ -147,6 +165,21 @@ def test_scenario(name, inputs, must, must_not, advise_against):
     assert must <= offered(result), f"missing: {must - offered(result)}"
     assert not must_not & offered(result), f"offered but must not be: {must_not & offered(result)}"
     assert advise_against <= avoided(result)
+
+
+def test_platinum_for_net_g3_depends_on_ki67():
+    aggressive = run(category="NET G3", site="pancreas", stage=UNRESECTABLE, ki67_percent=60)
+    assert "tx-net-g3-no-routine-platinum" not in avoided(aggressive)
+    assert any("55 %" in note for note in aggressive["notes"])
+    usual = run(category="NET G3", site="pancreas", stage=UNRESECTABLE, ki67_percent=30)
+    assert "tx-net-g3-no-routine-platinum" in avoided(usual)
+
+
+def test_lung_carcinoids_are_not_told_to_avoid_platinum():
+    """The G1/G2 warning against platinum-etoposide speaks of digestive NET grades; lung
+    carcinoid guidance keeps platinum as a later option."""
+    result = run(category="typical carcinoid", site="lung", stage=UNRESECTABLE)
+    assert "tx-g1-g2-net-no-platinum-etoposide" not in avoided(result)
 
 
 def test_every_option_is_cited_and_linked():

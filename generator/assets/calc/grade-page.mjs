@@ -16,6 +16,11 @@ function showResult(result, box, { citationLinks, inputs }) {
     for (const warning of result.warnings) list.append(element("li", warning));
     box.append(list);
   }
+  if (result.needs_expert_review) {
+    box.append(element("p", "Expert pathology review is needed before a treatment pathway is " +
+                            "chosen for this tumour.", "nen-result__handoff"));
+    return;
+  }
   // Hand-off: the pathway calculator opens with this category, site and Ki-67 filled in.
   const params = new URLSearchParams({ category: result.category, site: inputs.site });
   if (inputs.ki67_percent !== null && !["lung"].includes(inputs.site)) {
