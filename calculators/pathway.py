@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from calculators.fields import parse_bool, parse_choice, parse_count, parse_number, read_fields
+from calculators.fields import (is_blank, parse_bool, parse_choice, parse_count, parse_number,
+                                read_fields)
 from calculators.grade import CATEGORIES
 from calculators.grade_inputs import SITES
 
@@ -46,7 +47,7 @@ PARSERS = {
     "functional_syndrome": lambda v: parse_choice(v, SYNDROMES, required=False),
     "progressing": _flag,
     "elderly_or_poor_ps": _flag,
-    "prior_lines": lambda v: (0, "") if v is None or v == "" else parse_count(v),
+    "prior_lines": lambda v: (0, "") if is_blank(v) else parse_count(v),
     "bone_mets": _flag,
     "liver_dominant": _flag,
     "ki67_percent": lambda v: parse_number(v, high=100.0),

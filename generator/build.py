@@ -7,7 +7,9 @@ previous site/ exactly as it was.
 
 from __future__ import annotations
 
+import html
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -26,13 +28,14 @@ BASE_CONFIG = PROJECT_ROOT / "mkdocs.yml"
 THEME_DIR = Path(__file__).parent / "theme"
 ASSETS_DIR = Path(__file__).parent / "assets"
 RUNTIME_FOLDER = "_pyodide"
+SITE_MARKER = ".nenguide-site"  # marks a folder that a build may replace
 
 
 class BuildError(Exception):
     """MkDocs or an assembly step failed; the message says what to do."""
 
 
-def build_site(content_root: Path, site_dir: Path, quiet: bool = True) -> list[Guideline]:
+def build_site(content_root: Path, site_dir: Path) -> list[Guideline]:
     """Validate the content and build site_dir. Raises ContentError or BuildError."""
     guidelines = content.load_guidelines(content_root)
     if len(guidelines) != 1:
@@ -40,21 +43,23 @@ def build_site(content_root: Path, site_dir: Path, quiet: bool = True) -> list[G
                          f"{', '.join(g.id for g in guidelines)}")
     guideline = guidelines[0]
     site_dir = site_dir.resolve()
+    _check_replaceable(site_dir, content_root.resolve())
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".nenguide-build-", dir=site_dir.parent) as tmp:
         work = Path(tmp)
         output = work / "site"
         for version in guideline.versions:
             _build_version(guideline, version, work / "src" / version.version,
-                           output / version.version, quiet)
+                           output / version.version)
         runtime.copy_runtime(output / RUNTIME_FOLDER)
         _write_version_index(guideline, output)
+        (output / SITE_MARKER).write_text("built by nenguide; replaced by each build\n",
+                                          encoding="utf-8")
         _swap_into_place(output, site_dir)
     return guidelines
 
 
-def _build_version(guideline: Guideline, version: Version, source: Path, output: Path,
-                   quiet: bool) -> None:
+def _build_version(guideline: Guideline, version: Version, source: Path, output: Path) -> None:
     docs = source / "docs"
     for relative, text in render.render_version(guideline, version).items():
         target = docs / relative
@@ -67,9 +72,10 @@ def _build_version(guideline: Guideline, version: Version, source: Path, output:
     config.write_text(yaml.safe_dump(version_config(guideline, version, docs, output),
                                      sort_keys=False, allow_unicode=True), encoding="utf-8")
     command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--config-file", str(config)]
-    if quiet:
-        command.append("--quiet")
-    finished = subprocess.run(command, capture_output=True, text=True)
+    # No --quiet: MkDocs drops warnings before strict mode counts them. The output is captured
+    # and shown only when the build fails.
+    finished = subprocess.run(command, capture_output=True, text=True,
+                              env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
     if finished.returncode != 0:
         raise BuildError(f"mkdocs build failed for version {version.version}:\n"
                          f"{finished.stdout}{finished.stderr}".rstrip())
@@ -80,7 +86,8 @@ def write_calculator_rules(version: Version, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for name, rules in calculator_rules(version).items():
         (folder / f"{name}.json").write_text(
-            json.dumps(rules, sort_keys=True, ensure_ascii=False, indent=1) + "\n",
+            json.dumps(rules, sort_keys=True, ensure_ascii=False, indent=1, allow_nan=False)
+            + "\n",
             encoding="utf-8")
 
 
@@ -130,10 +137,22 @@ def _write_version_index(guideline: Guideline, output: Path) -> None:
 
 def _redirect_page(title: str, version: str, url: str) -> str:
     return ("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
-            f"<title>{title}</title>\n"
+            f"<title>{html.escape(title)}</title>\n"
             f"<meta http-equiv=\"refresh\" content=\"0; url={url}\">\n"
             f"<link rel=\"canonical\" href=\"{url}\"></head>\n"
-            f"<body><p><a href=\"{url}\">{title}, version {version}</a></p></body></html>\n")
+            f"<body><p><a href=\"{url}\">{html.escape(title)}, version {version}</a></p>"
+            "</body></html>\n")
+
+
+def _check_replaceable(site_dir: Path, content_root: Path) -> None:
+    """The old site is deleted after a build: refuse any folder that is not one."""
+    protected = [Path.cwd().resolve(), PROJECT_ROOT, content_root]
+    if any(site_dir == p or site_dir in p.parents for p in protected):
+        raise BuildError(f"refusing to build into {site_dir}: it holds the project, the content "
+                         "or the current folder")
+    if site_dir.exists() and any(site_dir.iterdir()) and not (site_dir / SITE_MARKER).is_file():
+        raise BuildError(f"refusing to replace {site_dir}: it is not a site built by nenguide "
+                         f"(no {SITE_MARKER}); remove it or choose another --site")
 
 
 def _swap_into_place(output: Path, site_dir: Path) -> None:

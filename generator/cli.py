@@ -15,7 +15,7 @@ from generator import build, content, serve
 from generator.problems import ContentError
 from generator.runtime import RuntimeMissing
 
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
+LOOPBACK = ("127.0.0.1", "localhost")
 
 
 class UsageError(Exception):
@@ -51,7 +51,6 @@ def _parser() -> argparse.ArgumentParser:
 
     build_cmd = commands.add_parser("build", help="validate, then build site/")
     build_cmd.add_argument("--site", type=Path, default=Path("site"), help="output folder")
-    build_cmd.add_argument("--verbose", action="store_true", help="show MkDocs' output")
     build_cmd.set_defaults(handler=_build)
 
     serve_cmd = commands.add_parser("serve", help="serve site/ on the loopback interface")
@@ -88,7 +87,7 @@ def _check(args) -> int:
 
 def _build(args) -> int:
     started = time.perf_counter()
-    build.build_site(args.content, args.site, quiet=not args.verbose)
+    build.build_site(args.content, args.site)
     print(f"built {args.site}/ in {time.perf_counter() - started:.1f} s")
     return 0
 
@@ -99,7 +98,8 @@ def _serve(args) -> int:
               file=sys.stderr)
         return 1
     server = serve.make_server(args.site, args.host, args.port)
-    print(f"serving {args.site}/ on http://{args.host}:{args.port}/ (Ctrl-C stops)")
+    port = server.server_address[1]  # the OS's choice when --port 0
+    print(f"serving {args.site}/ on http://{args.host}:{port}/ (Ctrl-C stops)", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

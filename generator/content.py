@@ -25,7 +25,6 @@ GRADING_FILE = "grading.yaml"
 PATHWAY_FILE = "pathway.yaml"
 DATA_FILES = (RELEASE_FILE, REFERENCES_FILE, GRADING_FILE, PATHWAY_FILE)
 GUIDELINE_FILE = "guideline.yaml"
-MARKDOWN_KEYS = {"summary", "intro", "text", "rationale", "notes", "disclaimer"}
 # The calculator pages and results cite these; every version must define them.
 CALCULATOR_REFERENCES = ("WHO2019", "RINDI2018", "WHO2021L")
 
@@ -88,7 +87,9 @@ def _load_version_files(folder: Path, problems: list[Problem]) -> VersionFiles:
     release, files.complete = _load_checked(folder / RELEASE_FILE, schema.RELEASE, problems)
     files.release = release if files.complete else None
     references, ok = _load_checked(folder / REFERENCES_FILE, schema.REFERENCES, problems)
-    files.references = references
+    # With a broken reference list every citation would look unknown: check them only once
+    # the list itself is clean.
+    files.references = references if references is not None and references.shape_ok else None
     files.complete &= ok
     grading, ok = _load_checked(folder / GRADING_FILE, schema.GRADING, problems)
     files.grading = grading if ok else None
@@ -140,7 +141,8 @@ def _load_checked(path: Path, spec: schema.Field,
         return None, False
     start = len(problems)
     check_shape(loaded.data, spec, (), _reporter(loaded, problems))
-    return loaded, len(problems) == start and not load_problems
+    loaded.shape_ok = len(problems) == start
+    return loaded, loaded.shape_ok and not load_problems
 
 
 def _check_version(guideline_id: str, files: VersionFiles, problems: list[Problem]) -> bool:
@@ -190,10 +192,13 @@ def _check_grading(grading: LoadedFile, problems: list[Problem]) -> None:
         bands = data["digestive"][index]
         if not bands["g2_from"] < bands["g2_to"]:
             report.add(("digestive", index, "g2_to"), f"must be above g2_from ({bands['g2_from']})")
+    if not data["minen"]["min_component_percent"] > 0:
+        report.add(("minen", "min_component_percent"), "must be above 0: a tumour without a "
+                                                       "second component is not mixed")
     lung = data["lung"]
-    if not lung["typical_carcinoid_mitoses_below"] <= lung["atypical_carcinoid_mitoses_to"]:
+    if not 0 < lung["typical_carcinoid_mitoses_below"] <= lung["atypical_carcinoid_mitoses_to"]:
         report.add(("lung", "atypical_carcinoid_mitoses_to"),
-                   "must not be below typical_carcinoid_mitoses_below")
+                   "must not be below typical_carcinoid_mitoses_below, which must be above 0")
     interpretations = data["interpretations"]
     for category in interpretations:
         if category not in CATEGORIES:
@@ -229,7 +234,7 @@ def _check_citations(loaded: LoadedFile, known: list[str], problems: list[Proble
     for path, value in _walk(loaded.data, ()):
         if path and path[-2:-1] == ("citations",) and isinstance(value, str):
             cited = [value]
-        elif path and path[-1] in MARKDOWN_KEYS and isinstance(value, str):
+        elif path and path[-1] in schema.MARKDOWN_FIELDS and isinstance(value, str):
             cited = citation_marks(value)
         else:
             continue

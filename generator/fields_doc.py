@@ -10,6 +10,7 @@ FILES = [
     ("<version>/release.yaml", schema.RELEASE),
     ("<version>/references.yaml", schema.REFERENCES),
     ("<version>/grading.yaml", schema.GRADING),
+    ("<version>/pathway.yaml", schema.PATHWAY),
     ("<version>/<section>.yaml", schema.SECTION),
 ]
 

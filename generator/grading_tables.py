@@ -71,9 +71,12 @@ def _boundary_cases(version: Version) -> list[tuple[str, str, dict[str, Any]]]:
     cases: list[tuple[str, str, dict[str, Any]]] = []
     for field, (label, unit) in grade.INDEX_LABELS.items():
         bands, step = rules["digestive"][field], BOUNDARY_STEP[field]
+        top = 100 if field == "ki67_percent" else float("inf")
         for value in (bands["g2_from"] - step, bands["g2_from"], bands["g2_to"],
                       bands["g2_to"] + step):
             value = round(value, 2)
+            if not 0 <= value <= top:
+                continue  # a band edge at 0 or 100 has no value beyond it
             cases.append(("Digestive", f"{label.capitalize()} {fmt_number(value)}{unit}",
                           {field: value}))
     k_low = round(rules["digestive"]["ki67_percent"]["g2_from"] - 1, 2)
@@ -86,6 +89,8 @@ def _boundary_cases(version: Version) -> list[tuple[str, str, dict[str, Any]]]:
     for mitoses, necrosis in ((below - 0.1, "none"), (below - 0.1, "punctate"), (below, "none"),
                               (most, "none")):
         mitoses = round(mitoses, 2)
+        if mitoses < 0:
+            continue
         cases.append(("Lung", f"Carcinoid, {fmt_number(mitoses)} mitoses per 2 mm², necrosis "
                               f"{necrosis}",
                       {"site": "lung", "mitoses_per_2mm2": mitoses, "necrosis": necrosis}))

@@ -27,6 +27,7 @@ class LoadedFile:
     data: Any
     lines: dict[FieldPath, int] = field(default_factory=dict)
     raw: dict[FieldPath, str] = field(default_factory=dict)
+    shape_ok: bool = False  # set once the file has passed its schema check
 
     def line_of(self, path: FieldPath) -> int:
         """The line of `path`, or of its nearest parent that has one (1 for the whole file)."""
@@ -60,8 +61,10 @@ def load_file(path: Path, display_name: str) -> tuple[LoadedFile | None, list[Pr
         return loaded, problems
     try:
         loaded.data = _build(root, (), loader, loaded, problems, display_name)
-    except yaml.YAMLError as exc:  # a scalar PyYAML itself cannot construct
-        problems.append(Problem(display_name, 1, "", f"YAML error: {exc}"))
+    except yaml.MarkedYAMLError as exc:  # a tag or merge key that safe YAML cannot construct
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        problems.append(Problem(display_name, line, "", f"YAML error: {exc.problem or exc}"))
         return None, problems
     finally:
         loader.dispose()
@@ -69,8 +72,13 @@ def load_file(path: Path, display_name: str) -> tuple[LoadedFile | None, list[Pr
 
 
 def _build(node: yaml.Node, path: FieldPath, loader: yaml.SafeLoader, loaded: LoadedFile,
-           problems: list[Problem], display_name: str) -> Any:
+           problems: list[Problem], display_name: str, parents: tuple[int, ...] = ()) -> Any:
     loaded.lines[path] = node.start_mark.line + 1
+    if id(node) in parents:  # an alias to one of its own parents (&a [*a]) never ends
+        problems.append(Problem(display_name, node.start_mark.line + 1, format_path(path),
+                                "this alias refers to itself; write the value out"))
+        return None
+    parents += (id(node),)
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
         first_line: dict[Any, int] = {}
@@ -90,11 +98,12 @@ def _build(node: yaml.Node, path: FieldPath, loader: yaml.SafeLoader, loaded: Lo
                                         f"{first_line[key]}); remove one of them"))
                 continue
             first_line[key] = key_line
-            result[key] = _build(value_node, path + (key,), loader, loaded, problems, display_name)
+            result[key] = _build(value_node, path + (key,), loader, loaded, problems,
+                                 display_name, parents)
             loaded.lines[path + (key,)] = key_line
         return result
     if isinstance(node, yaml.SequenceNode):
-        return [_build(item, path + (index,), loader, loaded, problems, display_name)
+        return [_build(item, path + (index,), loader, loaded, problems, display_name, parents)
                 for index, item in enumerate(node.value)]
     loaded.raw[path] = node.value
     return loader.construct_object(node, deep=True)

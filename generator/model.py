@@ -106,7 +106,11 @@ class Version:
     pathway: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def reference(self, reference_id: str) -> Reference:
-        return next(ref for ref in self.references if ref.id == reference_id)
+        """The reference with this id (validation has made sure it exists)."""
+        for ref in self.references:
+            if ref.id == reference_id:
+                return ref
+        raise KeyError(f"version {self.version} has no reference '{reference_id}'")
 
     def recommendation_index(self) -> dict[str, RecommendationPlace]:
         """Recommendation id -> the recommendation and where it is shown."""

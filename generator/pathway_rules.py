@@ -11,6 +11,7 @@ that are not not_recommended, and avoid only those that are.
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass
 from typing import Any, Iterator
 
@@ -126,7 +127,8 @@ class PathwayCheck:
             if key not in RANGE_KEYS:
                 self.report.add(where + (key,), f"unknown range key '{key}' (use min, max or "
                                                 "below)")
-            elif isinstance(bound, bool) or not isinstance(bound, (int, float)) or bound < 0:
+            elif isinstance(bound, bool) or not isinstance(bound, (int, float)) or \
+                    not math.isfinite(bound) or bound < 0:
                 self.report.add(where + (key,), f"expected a number of 0 or more, got {bound!r}")
 
     def _check_targets(self, rule: dict[str, Any], path: FieldPath) -> None:

@@ -96,6 +96,10 @@ def _pathway_form(version: Version, page_path: str) -> dict:
         "stages": [(stage, STAGE_LABELS[stage]) for stage in pathway.STAGES],
         "syndromes": [(syndrome, SYNDROME_LABELS[syndrome]) for syndrome in pathway.SYNDROMES],
         "flowcharts": pathway_flowcharts(version, to_root),
+        "grading_section": next((s for s in version.sections
+                                 if "grading-digestive" in s.generated_tables
+                                 or any("grading-digestive" in sub.generated_tables
+                                        for sub in s.subsections)), None),
     }
 
 
@@ -143,7 +147,8 @@ def _environment() -> jinja2.Environment:
         autoescape=False,  # the output is Markdown written by the editors, not HTML
     )
     env.filters["reference_line"] = format_reference
-    env.filters["cell"] = lambda text: text.replace("|", "\\|")
+    # A line break would end the table row: cells stay on one line.
+    env.filters["cell"] = lambda text: " ".join(text.split()).replace("|", "\\|")
     env.globals.update(strength_labels=STRENGTH_LABELS, strength_meanings=STRENGTH_MEANINGS,
                        evidence_labels=EVIDENCE_LABELS,
                        review_labels=REVIEW_LABELS)

@@ -170,10 +170,12 @@ RELEASE = obj(
     sections=list_of(_id("a section id"), "section ids in reading order", min_items=1),
 )
 
-def _bands(doc: str) -> Field:
+def _bands(doc: str, maximum: float | None = None) -> Field:
     return obj(doc,
-               g2_from=number("lowest G2 value; anything below is G1", minimum=0),
-               g2_to=number("highest G2 value (inclusive); anything above is G3", minimum=0))
+               g2_from=number("lowest G2 value; anything below is G1", minimum=0,
+                              maximum=maximum),
+               g2_to=number("highest G2 value (inclusive); anything above is G3", minimum=0,
+                            maximum=maximum))
 
 
 GRADING = obj(
@@ -183,7 +185,7 @@ GRADING = obj(
         "WHO rules for digestive sites and unknown primary",
         edition=text("the classification's name as results show it, e.g. WHO 2019 digestive"),
         citations=_citations(),
-        ki67_percent=_bands("Ki-67 bands, in %"),
+        ki67_percent=_bands("Ki-67 bands, in %", maximum=100),
         mitoses_per_2mm2=_bands("mitotic count bands, per 2 mm²"),
         net_g3_typical_ki67_below=number("descriptive: NET G3 above this Ki-67 gets a warning",
                                          minimum=0),
@@ -240,3 +242,19 @@ GUIDELINE = obj(
     description=text("one sentence: what it covers and for whom"),
     disclaimer=markdown("the disclaimer page"),
 )
+
+
+def _markdown_field_names(spec: Field) -> set[str]:
+    names = set()
+    for name, child in spec.fields.items():
+        if child.kind == "markdown":
+            names.add(name)
+        names |= _markdown_field_names(child)
+        if child.item is not None:
+            names |= _markdown_field_names(child.item)
+    return names
+
+
+# Every field that may hold [@ID] citation marks: checked against references.yaml.
+MARKDOWN_FIELDS = frozenset().union(*(_markdown_field_names(spec) for spec in (
+    RELEASE, SECTION, GRADING, GUIDELINE)))

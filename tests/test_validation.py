@@ -178,3 +178,43 @@ def test_a_good_build_replaces_the_site(content_copy):
     build_site(content_copy, site)
     page = (site / "2025.1/treatment/index.html").read_text(encoding="utf-8")
     assert "now edited" in page
+
+
+def test_build_refuses_to_replace_a_folder_it_did_not_build(content_copy, capsys):
+    notes = content_copy.parent / "notes"
+    notes.mkdir()
+    (notes / "keep.txt").write_text("mine")
+    assert cli.main(["build", "--site", str(notes)]) == 1
+    assert "refusing to replace" in capsys.readouterr().err
+    assert (notes / "keep.txt").read_text() == "mine"
+    assert cli.main(["build", "--site", "content"]) == 1
+    assert "refusing to build into" in capsys.readouterr().err
+
+
+def test_mkdocs_strict_warnings_fail_the_build(content_copy, capsys):
+    """A broken link is only a MkDocs warning; strict mode must turn it into a failure."""
+    site = content_copy.parent / "site"
+    build_site(content_copy, site)
+    before = _tree_digest(site)
+    edit(content_copy / "nen/2025.1/treatment.yaml", "Start from the grade",
+         "Start from the [grade](missing-page.md)")
+    assert cli.main(["build", "--site", str(site)]) == 1
+    err = capsys.readouterr().err
+    assert "mkdocs build failed for version 2025.1" in err and "missing-page.md" in err
+    assert _tree_digest(site) == before
+
+
+def test_citations_in_the_calculator_page_text_are_checked(content_copy):
+    edit(content_copy / "nen/2025.1/grading.yaml", "a well-differentiated tumour with Ki-67 80 %",
+         "a well-differentiated tumour [@WHO2099] with Ki-67 80 %")
+    assert problems_of(content_copy) == [
+        "content/nen/2025.1/grading.yaml:36: calculator_page.when_to_use: unknown reference "
+        "'WHO2099' (did you mean 'WHO2019'?)"]
+
+
+def test_a_self_referencing_alias_is_an_error_not_a_crash(content_copy):
+    edit(content_copy / "nen/2025.1/treatment.yaml", "title: Treatment",
+         "title: Treatment\nloop: &a [*a]")
+    problems = problems_of(content_copy)
+    assert "content/nen/2025.1/treatment.yaml:3: loop[0]: this alias refers to itself; write the "\
+        "value out" in problems
