@@ -14,7 +14,8 @@ setup: $(VENV)/.installed node_modules/.installed
 
 # The Python environment: Python >= 3.12 (pyodide-build needs it), the project editable, test extras.
 $(VENV)/.installed: pyproject.toml
-	@test -x $(PY) || "$$(scripts/find-python)" -m venv $(VENV)
+	@$(PY) -m pip --version >/dev/null 2>&1 || { rm -rf $(VENV); \
+		python=$$(scripts/find-python) && "$$python" -m venv $(VENV); }
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
 	@touch $@
@@ -27,7 +28,7 @@ node_modules/.installed: package.json package-lock.json
 # Debian's Chromium for the browser tests (Playwright cannot download browsers here).
 $(CHROMIUM):
 	apt-get update
-	apt-get install -y chromium
+	DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
 
 check: setup
 	$(BIN)/nenguide check
@@ -38,8 +39,8 @@ build: setup
 serve: build
 	$(BIN)/nenguide serve --host $(HOST) --port $(PORT)
 
+# The tests build the site themselves (into a temporary folder) and serve it on loopback.
 test: setup $(CHROMIUM)
-	$(BIN)/nenguide build
 	$(BIN)/pytest
 
 bench: setup $(CHROMIUM)

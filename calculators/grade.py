@@ -9,6 +9,7 @@ from typing import Any
 
 from calculators.grade_inputs import NECROSIS, validate_inputs
 from calculators.fields import fmt_number as _fmt
+from calculators.fields import type_name
 from calculators.grade_rules import GradeRules
 
 Json = dict[str, Any]
@@ -77,7 +78,7 @@ def evaluate(inputs: object, rules: object) -> Json:
 
 def _evaluate(inputs: object, rules: GradeRules) -> Json:
     if not isinstance(inputs, dict):
-        message = f"expected an object of named fields, got {_type_name(inputs)}"
+        message = f"expected an object of named fields, got {type_name(inputs)}"
         return {"ok": False, "errors": [{"field": "inputs", "message": message}]}
     values, errors = validate_inputs(inputs)
     if values["site"] is None or values["differentiation"] is None:
@@ -92,11 +93,6 @@ def _evaluate(inputs: object, rules: GradeRules) -> Json:
             "interpretation": rules.interpretations.get(outcome.category, ""),
             "warnings": outcome.warnings, "classification": outcome.classification,
             "citations": list(outcome.citations), "inputs": values, **outcome.extra}
-
-
-def _type_name(value: object) -> str:
-    names = {list: "a list", str: "text", int: "a number", float: "a number"}
-    return names.get(type(value), f"a {type(value).__name__}")
 
 
 # --- Classification ---------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 
@@ -115,9 +115,6 @@ class Version:
     def recommendation_index(self) -> dict[str, RecommendationPlace]:
         """Recommendation id -> the recommendation and where it is shown."""
         return recommendation_index(self.sections)
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 @dataclass(frozen=True)

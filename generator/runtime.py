@@ -23,8 +23,8 @@ DISTRIBUTION = "nenguide_calculators"
 WHEEL_VERSION = "1.0.0"
 # The files of the npm package the browser needs; the rest (Node.js glue, type stubs, the
 # REPL console pages) stays out of the site.
-RUNTIME_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip",
-                 "pyodide-lock.json", "package.json")
+# Its own pyodide-lock.json stays out too: each version brings the lock file it loads.
+RUNTIME_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip")
 # Fixed timestamp so the same sources always give the same wheel and the same sha256.
 ZIP_DATE = (2020, 1, 1, 0, 0, 0)
 

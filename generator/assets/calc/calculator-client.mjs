@@ -1,7 +1,10 @@
 // Page side of the calculators: starts the worker at once and turns calls into promises.
 
-export function startCalculators({ onProgress, onReady, onFailure }) {
-  const worker = new Worker(new URL("./worker.mjs", import.meta.url), { type: "module" });
+export function startCalculators({ calculator, onProgress, onReady, onFailure }) {
+  // The page's calculator is named in the URL so the worker fetches its rules while loading.
+  const url = new URL("./worker.mjs", import.meta.url);
+  url.searchParams.set("calculator", calculator);
+  const worker = new Worker(url, { type: "module" });
   const pending = new Map();
   let nextId = 1;
 
@@ -20,7 +23,12 @@ export function startCalculators({ onProgress, onReady, onFailure }) {
       }
     }
   };
-  worker.onerror = (event) => onFailure(event.message || "the calculator could not start");
+  worker.onerror = (event) => {
+    const message = event.message || "the calculator could not start";
+    for (const { reject } of pending.values()) reject(new Error(message));
+    pending.clear();
+    onFailure(message);
+  };
 
   return {
     evaluate(calculator, inputs) {

@@ -20,7 +20,9 @@ export function setupCalculatorPage({ calculator, prefix, showResult }) {
   const fields = [...form.elements].filter((field) => field.name);
   let ready = false;
 
+  let asked = 0; // answers to older questions are dropped
   const calculators = startCalculators({
+    calculator,
     onProgress({ step, steps, text }) {
       bar.max = steps;
       bar.value = step;
@@ -31,7 +33,7 @@ export function setupCalculatorPage({ calculator, prefix, showResult }) {
       bar.hidden = true;
       statusText.textContent = `Calculator ready (loaded in ${seconds.toFixed(1)} s).`;
       submit.disabled = false;
-      if (new URLSearchParams(location.search).size > 0) run();
+      if (location.search.length > 1) run(); // a shared link: show its result at once
     },
     onFailure(message) {
       statusText.textContent = `The calculator could not start: ${message}`;
@@ -114,18 +116,22 @@ export function setupCalculatorPage({ calculator, prefix, showResult }) {
 
   async function run() {
     if (!ready) return;
+    // Read the form once: edits made while the worker answers belong to the next question.
+    const inputs = readInputs();
+    const url = shareUrl();
+    const question = ++asked;
     let result;
     try {
-      result = await calculators.evaluate(calculator, readInputs());
+      result = await calculators.evaluate(calculator, inputs);
     } catch (error) {
       resultBox.replaceChildren(element("p", `The calculation failed: ${error.message}`));
       return;
     }
+    if (question !== asked) return;
     resultBox.replaceChildren();
     for (const field of fields) field.removeAttribute("aria-invalid");
-    if (result.ok) showResult(result, resultBox, { citationLinks, inputs: readInputs() });
+    if (result.ok) showResult(result, resultBox, { citationLinks, inputs });
     else showErrors(result.errors);
-    const url = shareUrl();
     history.replaceState(null, "", url);
     const share = element("p", undefined, "nen-result__share");
     const link = element("a", "Link to this result");

@@ -23,7 +23,7 @@ function showResult(result, box, { citationLinks, inputs }) {
   }
   // Hand-off: the pathway calculator opens with this category, site and Ki-67 filled in.
   const params = new URLSearchParams({ category: result.category, site: inputs.site });
-  if (inputs.ki67_percent !== null && !["lung"].includes(inputs.site)) {
+  if (inputs.ki67_percent !== null && inputs.site !== "lung") {
     params.set("ki67", inputs.ki67_percent);
   }
   const handOff = element("p", undefined, "nen-result__handoff");

@@ -13,7 +13,7 @@ const recommendationUrl = (page, anchor) => `../../${page}/#${anchor}`;
 
 function recommendationLink(item, text) {
   const link = element("a", text);
-  link.href = recommendationUrl(item.page ?? "treatment", item.anchor ?? `rec-${item.id}`);
+  link.href = recommendationUrl(item.page, item.anchor);
   return link;
 }
 

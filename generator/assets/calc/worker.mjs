@@ -15,11 +15,12 @@ const rulesCache = new Map();
 // The version's rules for one calculator, as JSON text (fetched once).
 function rulesFor(calculator) {
   if (!rulesCache.has(calculator)) {
-    rulesCache.set(calculator, fetch(new URL(`rules/${calculator}.json`, PACKAGE_URL)).then(
-      (response) => {
-        if (!response.ok) throw new Error(`no rules for ${calculator} (${response.status})`);
-        return response.text();
-      }));
+    const rules = fetch(new URL(`rules/${calculator}.json`, PACKAGE_URL)).then((response) => {
+      if (!response.ok) throw new Error(`no rules for ${calculator} (${response.status})`);
+      return response.text();
+    });
+    rules.catch(() => rulesCache.delete(calculator)); // try again on the next call
+    rulesCache.set(calculator, rules);
   }
   return rulesCache.get(calculator);
 }
@@ -48,7 +49,9 @@ async function start() {
 }
 
 const ready = start();
-rulesFor("grade");  // fetch while the runtime loads
+// Fetch the page's rules while the runtime loads (a failure is reported on first use).
+const pageCalculator = new URL(import.meta.url).searchParams.get("calculator");
+if (pageCalculator) rulesFor(pageCalculator).catch(() => {});
 ready.catch((error) => self.postMessage({ type: "failure", id: null, message: String(error) }));
 
 self.onmessage = async (event) => {
