@@ -32,7 +32,9 @@ BARE_PAGE = """<!doctype html><meta charset="utf-8"><title>bare loadPyodide</tit
 <script type="module">
 const t0 = performance.now();
 const { loadPyodide } = await import("./_pyodide/pyodide.mjs");
-const pyodide = await loadPyodide({ indexURL: new URL("./_pyodide/", location.href).href });
+// The shared runtime has no lock file of its own: each version brings one (a tiny one).
+const pyodide = await loadPyodide({ indexURL: new URL("./_pyodide/", location.href).href,
+  lockFileURL: new URL("./VERSION/assets/calc/pyodide-lock.json", location.href).href });
 pyodide.runPython("1 + 1");
 document.title = "done " + ((performance.now() - t0) / 1000).toFixed(3);
 </script>"""
@@ -71,7 +73,8 @@ def folder_size(path: Path) -> int:
 def time_browser(site: Path) -> tuple[float, float]:
     from playwright.sync_api import sync_playwright
 
-    (site / "bare.html").write_text(BARE_PAGE, encoding="utf-8")
+    latest = content.load_guidelines(ROOT / "content")[0].latest.version
+    (site / "bare.html").write_text(BARE_PAGE.replace("VERSION", latest), encoding="utf-8")
     server = make_server(site, "127.0.0.1", 0, quiet=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}"
@@ -87,8 +90,7 @@ def time_browser(site: Path) -> tuple[float, float]:
 
             page = browser.new_page()
             started = time.perf_counter()
-            page.goto(f"{base}/{content.load_guidelines(ROOT / 'content')[0].latest.version}"
-                      "/calculators/grade/")
+            page.goto(f"{base}/{latest}/calculators/grade/")
             page.get_by_label("Ki-67 index (%)").fill("5")
             page.get_by_label("Mitoses per 2 mm²").fill("1")
             page.wait_for_function("!document.getElementById('grade-submit').disabled",
