@@ -21,7 +21,7 @@ import yaml
 from generator import content, render, runtime
 from generator.model import Guideline, Version
 from generator.pathway_rules import compile_rules
-from generator.render import REVIEW_LABELS
+from generator.labels import REVIEW_LABELS
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BASE_CONFIG = PROJECT_ROOT / "mkdocs.yml"

@@ -20,6 +20,7 @@ from xml.sax.saxutils import escape
 
 from calculators.grade_inputs import SITES
 from calculators.pathway import LUNG_CATEGORIES, PARSERS, STAGES
+from generator.labels import STAGE_LABELS, STRENGTH_LABELS, SYNDROME_LABELS
 
 Json = dict[str, Any]
 
@@ -34,19 +35,10 @@ GROUPS = (
     ("any-category", "Any category", None),
 )
 DIGESTIVE_SITES = tuple(site for site in SITES if site != "lung")
-STAGE_WORDS = {"localized": "Localized", "locoregional": "Locoregional",
-               "resectable_liver_mets": "Resectable liver metastases",
-               "unresectable_metastatic": "Unresectable or metastatic"}
+
 SITE_WORDS = {"small_intestine": "small intestine", "unknown": "unknown primary"}
-# render.py shows the same words on the pages; it imports this module, so they live here too.
-STRENGTH_LABELS = {"recommended": "Recommended", "suggested": "Suggested", "option": "Option",
-                   "not_recommended": "Not recommended"}
 VALUE_WORDS = {
-    "functional_syndrome": {
-        "carcinoid_syndrome": "Carcinoid syndrome", "gastrinoma": "Gastrinoma",
-        "carcinoid_syndrome_refractory_diarrhoea": "Carcinoid syndrome with refractory diarrhoea",
-        "insulinoma": "Insulinoma", "vipoma": "VIPoma", "glucagonoma": "Glucagonoma",
-        None: "No functional syndrome"},
+    "functional_syndrome": {**SYNDROME_LABELS, None: "No functional syndrome"},
     "sstr_positive": {True: "SSTR-positive", False: "SSTR-negative", None: "SSTR status unknown"},
     "progressing": {True: "Progressing", False: "Stable"},
     "elderly_or_poor_ps": {True: "Elderly or poor performance status", False: "Fit"},
@@ -141,7 +133,7 @@ def _in_group(when: Json, categories) -> bool:
 def _stage_label(stages) -> str:
     if not stages or set(stages) >= set(STAGES):
         return "Any stage"
-    words = [STAGE_WORDS[stage] for stage in STAGES if stage in stages]
+    words = [STAGE_LABELS[stage] for stage in STAGES if stage in stages]
     if {"localized", "locoregional"} <= set(stages):  # STAGES starts with these two
         words[:2] = ["Localized or locoregional"]
     return " / ".join(words)

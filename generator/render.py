@@ -15,51 +15,12 @@ from calculators import grade, pathway
 from calculators.grade_inputs import SITES
 from generator.flowchart import pathway_flowcharts
 from generator.grading_tables import generated_tables
+from generator.labels import (EVIDENCE_LABELS, REVIEW_LABELS, STAGE_LABELS, STRENGTH_LABELS,
+                              STRENGTH_MEANINGS, SYNDROME_LABELS)
 from generator.model import Guideline, Reference, Version
 from generator.validate import CITATION_MARK
 
 TEMPLATES = Path(__file__).parent / "templates"
-
-STRENGTH_LABELS = {
-    "recommended": "Recommended",
-    "suggested": "Suggested",
-    "option": "Option",
-    "not_recommended": "Not recommended",
-}
-STRENGTH_MEANINGS = {
-    "recommended": "Do this for the patients described.",
-    "suggested": "Usually the right choice; individual factors may weigh against it.",
-    "option": "A reasonable choice among others.",
-    "not_recommended": "Do not do this for the patients described.",
-}
-EVIDENCE_LABELS = {
-    "rct": "Randomised trial",
-    "prospective": "Prospective study",
-    "retrospective": "Retrospective series",
-    "guideline": "Guideline statement",
-    "consensus": "Expert consensus",
-}
-STAGE_LABELS = {
-    "localized": "Localized",
-    "locoregional": "Locoregional",
-    "resectable_liver_mets": "Resectable liver metastases",
-    "unresectable_metastatic": "Unresectable or metastatic",
-}
-SYNDROME_LABELS = {
-    "carcinoid_syndrome": "Carcinoid syndrome",
-    "carcinoid_syndrome_refractory_diarrhoea": "Carcinoid syndrome with diarrhoea refractory "
-                                               "to SSA",
-    "gastrinoma": "Gastrinoma",
-    "insulinoma": "Insulinoma",
-    "vipoma": "VIPoma",
-    "glucagonoma": "Glucagonoma",
-}
-REVIEW_LABELS = {
-    "submitted": "submitted for review",
-    "under_review": "under clinical review",
-    "approved": "approved by the editorial board",
-}
-
 
 def render_version(guideline: Guideline, version: Version) -> dict[str, str]:
     """Every page of one version, keyed by its path in the docs folder."""
