@@ -2,23 +2,27 @@
 
 Each parser returns (value, message): the normalised value (None when missing or invalid) and
 an error message ("" when fine), so a calculator can report every problem at once. Numbers may
-be given as strings that read as a plain finite decimal ("5", "1.6", " 20 "), because HTML form
-fields deliver strings; "5%", "1,6", "1e3", "nan" and "abc" are rejected. An empty (or blank)
-string counts as null for every field, since forms send "" when empty.
+be JSON numbers or text as a person types it ("2.5", "2,5", "2.5 %" in a percent field): see
+calculators.typed_numbers for what is accepted and what is refused as ambiguous. An empty (or
+blank) string counts as null for every field, since forms send "" when empty. A coded value may
+be given by its code or by the words the form shows for it ("small_intestine" or "Small
+intestine").
 """
 
 from __future__ import annotations
 
 import difflib
 import math
-import re
 from typing import Any, Callable
+
+from calculators.typed_numbers import read_typed_number
 
 Json = dict[str, Any]
 Parser = Callable[[object], tuple[Any, str]]
 
 
-def read_fields(raw: dict[Any, Any], parsers: dict[str, Parser]) -> tuple[Json, list[Json]]:
+def read_fields(raw: dict[Any, Any], parsers: dict[str, Parser],
+                labels: dict[str, str]) -> tuple[Json, list[Json]]:
     """Return (normalised values, errors); an invalid or missing field is normalised to None.
     Keys that no parser knows are errors too, with a "did you mean" hint."""
     values: Json = {}
@@ -26,55 +30,65 @@ def read_fields(raw: dict[Any, Any], parsers: dict[str, Parser]) -> tuple[Json, 
     for name, parse in parsers.items():
         values[name], message = parse(raw.get(name))
         if message:
-            errors.append({"field": name, "message": message})
+            kind = "missing" if is_blank(raw.get(name)) else "invalid"
+            errors.append(error(name, labels[name], message, kind))
     for key in raw:
         if key not in parsers:
             name = key if isinstance(key, str) else show(key)
             hint = did_you_mean(name, list(parsers))
             message = f"unknown field{hint}; known fields: {', '.join(parsers)}"
-            errors.append({"field": name, "message": message})
+            errors.append(error(name, name, message, "invalid"))
     return values, errors
+
+
+def error(field: str, label: str, message: str, kind: str = "invalid") -> Json:
+    """One input problem. `kind` is "missing" when something needed was not given (the page
+    asks for it) and "invalid" when a given value cannot be used (the page asks to correct it).
+    """
+    return {"field": field, "label": label, "message": message, "kind": kind}
 
 
 def is_blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def parse_choice(value: object, allowed: tuple[str, ...], *, required: bool,
+def parse_choice(value: object, labels: dict[str, str], *, required: bool,
                  hints: dict[str, str] | None = None) -> tuple[Any, str]:
-    """One of `allowed`, matched without regard to case or surrounding spaces and returned in
-    its canonical spelling; `hints` maps a lower-case prefix to an explanation."""
-    listing = f"allowed values: {', '.join(allowed)}"
+    """One of the codes in `labels`, given by its code or its label, matched without regard to
+    case or surrounding spaces, and returned as the code; `hints` maps a lower-case prefix to
+    an explanation."""
+    listing = f"choose one of: {', '.join(labels.values())}"
     if is_blank(value):
         return None, (f"is required; {listing}" if required else "")
     if not isinstance(value, str):
         return None, f"expected text, got {type_name(value)}; {listing}"
     text = value.strip().lower()  # tolerate "Pancreas " or "net g2" from hand-written JSON
-    canonical = {choice.lower(): choice for choice in allowed}
-    if text in canonical:
-        return canonical[text], ""
+    known = {code.lower(): code for code in labels} | {
+        label.lower(): code for code, label in labels.items()}
+    if text in known:
+        return known[text], ""
     hint = next((h for prefix, h in (hints or {}).items() if text.startswith(prefix)), "")
-    hint = hint or did_you_mean(value.strip(), list(allowed))
+    if not hint:  # suggest by code or by label, and name the suggestion as the form does
+        near = did_you_mean(text, list(known), quote=False)
+        hint = f" (did you mean '{labels[known[near]]}'?)" if near else ""
     return None, f"unknown value {show(value)}{hint}; {listing}"
 
 
-# A plain decimal only: float() would also take "nan", "inf", "1e3" and "1_0", which no form sends.
-_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
-
-
-def parse_number(value: object, *, high: float | None) -> tuple[float | None, str]:
+def parse_number(value: object, *, high: float | None,
+                 percent: bool = False) -> tuple[float | None, str]:
+    """A number from 0 to `high` (or 0 or more); text is read by calculators.typed_numbers,
+    where `percent` allows a trailing % sign."""
     allowed = f"a number from 0 to {fmt_number(high)}" if high is not None else "a number of 0 or more"
     if is_blank(value):
         return None, ""
     if isinstance(value, bool):  # bool is an int subclass: True must not read as 1
         return None, f"expected {allowed}, got a boolean ({str(value).lower()})"
     if isinstance(value, str):
-        text = value.strip()
-        if not _DECIMAL.fullmatch(text):
-            tip = " (leave out the % sign)" if "%" in text else ""
-            tip += " (use a decimal point, not a comma)" if "," in text else ""
-            return None, f"expected {allowed}, got the text {show(value)}{tip}"
-        number = float(text)
+        number, why_not = read_typed_number(value, percent=percent)
+        if number is None:
+            return None, f"expected {allowed}, got the text {show(value)}{why_not}"
+        if not math.isfinite(number):  # hundreds of digits overflow to infinity
+            return None, f"expected {allowed}, got a number too large to use"
     elif isinstance(value, (int, float)):
         try:
             number = float(value)
@@ -87,6 +101,22 @@ def parse_number(value: object, *, high: float | None) -> tuple[float | None, st
     if number < 0 or (high is not None and number > high):
         return None, f"expected {allowed}, got {fmt_number(number)} (out of range)"
     return number + 0.0, ""  # + 0.0 turns -0.0 into 0.0
+
+
+def number_text(value: float | None, raw: object, unit: str = "") -> str:
+    """A number as the result restates it: "2.5 %", with what was typed when a decimal comma
+    was read ("2.5 % (typed “2,5”)"), or "not given"."""
+    if value is None:
+        return "not given"
+    text = fmt_number(value) + unit
+    if isinstance(raw, str) and "," in raw:
+        text += f" (typed “{raw.strip()}”)"
+    return text
+
+
+def stated(field: str, label: str, text: str) -> Json:
+    """One restated input: the form's label (without a unit the value carries) and the value."""
+    return {"field": field, "label": label.removesuffix(" (%)"), "value": text}
 
 
 def parse_bool(value: object) -> tuple[bool | None, str]:
@@ -113,10 +143,13 @@ def type_name(value: object) -> str:
     return names.get(type(value), f"a {type(value).__name__}")
 
 
-def did_you_mean(text: str, choices: list[str]) -> str:
+def did_you_mean(text: str, choices: list[str], *, quote: bool = True) -> str:
+    """A " (did you mean 'x'?)" hint, or just the closest choice with quote=False ("" if none)."""
     # A prefix catches shortened keys ("ki67", "mitoses") that difflib's ratio scores too low.
     prefix = [c for c in choices if len(text) >= 3 and c.startswith(text)]
     match = prefix or difflib.get_close_matches(text, choices, n=1, cutoff=0.6)
+    if not quote:
+        return match[0] if match else ""
     return f" (did you mean '{match[0]}'?)" if match else ""
 
 

@@ -7,18 +7,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from calculators.grade_inputs import NECROSIS, validate_inputs
+from calculators.fields import error, number_text, stated, type_name
 from calculators.fields import fmt_number as _fmt
-from calculators.fields import type_name
+from calculators.grade_inputs import validate_inputs
 from calculators.grade_rules import GradeRules
+from calculators.labels import (CELL_TYPE_LABELS, DIFFERENTIATION_LABELS, GRADE_FIELDS,
+                                NECROSIS_LABELS, SITE_LABELS, count_of, either)
 
 Json = dict[str, Any]
 
 CATEGORIES = ("NET G1", "NET G2", "NET G3", "NEC", "NEC small cell", "NEC large cell", "MiNEN",
               "typical carcinoid", "atypical carcinoid", "LCNEC", "SCLC")
 GRADES = ("G1", "G2", "G3")
-# field -> (label in sentences, unit)
-INDEX_LABELS = {"ki67_percent": ("Ki-67", " %"), "mitoses_per_2mm2": ("mitoses", " per 2 mm²")}
+# field -> (name in sentences, unit)
+INDEX_LABELS = {"ki67_percent": ("Ki-67", " %"),
+                "mitoses_per_2mm2": ("mitotic count", " per 2 mm²")}
 BY_INDEX_KEYS = {"ki67_percent": "ki67", "mitoses_per_2mm2": "mitoses"}
 NEC_BY_SMALL_CELL = {True: "NEC small cell", False: "NEC large cell", None: "NEC"}
 LUNG_NEC_BY_SMALL_CELL = {True: "SCLC", False: "LCNEC"}
@@ -41,18 +44,23 @@ LUNG_NEC_BY_SMALL_CELL = {True: "SCLC", False: "LCNEC"}
 
 @dataclass
 class _Outcome:
-    """What one classification path found; errors name (field, message, fields it depends on)."""
+    """What one classification path found; errors are (field, message, kind, the fields the
+    error depends on)."""
 
     classification: str
     citations: tuple[str, ...]
     category: str | None = None
     rule: str = ""
     warnings: list[str] = field(default_factory=list)
-    errors: list[tuple[str, str, frozenset[str]]] = field(default_factory=list)
+    errors: list[tuple[str, str, str, frozenset[str]]] = field(default_factory=list)
     extra: Json = field(default_factory=dict)
 
-    def fail(self, name: str, message: str, *depends_on: str) -> None:
-        self.errors.append((name, message, frozenset((name, *depends_on))))
+    def fail(self, name: str, message: str, *depends_on: str, kind: str = "invalid") -> None:
+        self.errors.append((name, message, kind, frozenset((name, *depends_on))))
+
+    def need(self, name: str, message: str, *depends_on: str) -> None:
+        """Something the classification needs was not given: the page asks for it."""
+        self.fail(name, message, *depends_on, kind="missing")
 
 
 def evaluate(inputs: object, rules: object) -> Json:
@@ -61,38 +69,64 @@ def evaluate(inputs: object, rules: object) -> Json:
     Never raises; always returns JSON-safe data. Success: {"ok": True, "category", "rule",
     "interpretation", "warnings", "classification", "citations", "inputs"} (+ "grade_by_index"
     for digestive well-differentiated tumours, and "ne_component_category" for MiNEN).
-    Failure: {"ok": False, "errors": [{"field", "message"}]} listing every problem at once.
+    "stated_inputs" restates, in the form's words, every input the answer used.
+    Failure: {"ok": False, "errors": [{"field", "label", "message", "kind"}]} listing every
+    problem at once.
     The accepted input forms are described in calculators.grade_inputs.
     """
     try:
         parsed = GradeRules.from_dict(rules)  # type: ignore[arg-type]
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         message = f"the grading rules of this guideline version are incomplete ({exc!r})"
-        return {"ok": False, "errors": [{"field": "rules", "message": message}]}
+        return {"ok": False, "errors": [error("rules", "Grading rules", message)]}
     try:
         return _evaluate(inputs, parsed)
     except Exception as exc:  # last-resort guard: the browser must always receive JSON
         message = f"internal error ({type(exc).__name__}) while grading; please report this input"
-        return {"ok": False, "errors": [{"field": "inputs", "message": message}]}
+        return {"ok": False, "errors": [error("inputs", "Inputs", message)]}
 
 
 def _evaluate(inputs: object, rules: GradeRules) -> Json:
     if not isinstance(inputs, dict):
         message = f"expected an object of named fields, got {type_name(inputs)}"
-        return {"ok": False, "errors": [{"field": "inputs", "message": message}]}
+        return {"ok": False, "errors": [error("inputs", "Inputs", message)]}
     values, errors = validate_inputs(inputs)
     if values["site"] is None or values["differentiation"] is None:
         return {"ok": False, "errors": errors}  # nothing can be classified without both
     outcome = _classify(values, rules)
     # A field that is already invalid was read as null: drop the errors that only follow from it.
     bad = {error["field"] for error in errors}
-    errors += [{"field": f, "message": m} for f, m, deps in outcome.errors if not deps & bad]
+    errors += [error(f, GRADE_FIELDS[f], m, kind) for f, m, kind, deps in outcome.errors
+               if not deps & bad]
     if errors:
         return {"ok": False, "errors": errors}
     return {"ok": True, "category": outcome.category, "rule": outcome.rule,
             "interpretation": rules.interpretations.get(outcome.category, ""),
             "warnings": outcome.warnings, "classification": outcome.classification,
-            "citations": list(outcome.citations), "inputs": values, **outcome.extra}
+            "citations": list(outcome.citations), "inputs": values,
+            "stated_inputs": _stated_inputs(values, inputs), **outcome.extra}
+
+
+def _stated_inputs(values: Json, raw: Json) -> list[Json]:
+    """What the answer used, in the form's words, so a misread number would show: the site,
+    the differentiation and both indices always; the other fields when they apply."""
+    lung, poor = values["site"] == "lung", values["differentiation"] == "poor"
+    shown = {
+        "site": SITE_LABELS[values["site"]],
+        "differentiation": DIFFERENTIATION_LABELS[values["differentiation"]],
+        "ki67_percent": number_text(values["ki67_percent"], raw.get("ki67_percent"), " %"),
+        "mitoses_per_2mm2": number_text(values["mitoses_per_2mm2"],
+                                        raw.get("mitoses_per_2mm2")),
+    }
+    if lung:
+        shown["necrosis"] = NECROSIS_LABELS.get(values["necrosis"], "not assessed")
+    if poor:
+        shown["small_cell_morphology"] = CELL_TYPE_LABELS.get(values["small_cell_morphology"],
+                                                              "not stated")
+    if values["mixed_component_percent"] is not None:
+        shown["mixed_component_percent"] = number_text(
+            values["mixed_component_percent"], raw.get("mixed_component_percent"), " %")
+    return [stated(name, GRADE_FIELDS[name], text) for name, text in shown.items()]
 
 
 # --- Classification ---------------------------------------------------------------------------
@@ -107,10 +141,11 @@ def _classify(v: Json, rules: GradeRules) -> _Outcome:
     if v["mixed_component_percent"] is not None:
         _apply_mixed_component(v["mixed_component_percent"], out, lung, rules)
     if v["necrosis"] is not None and not lung:
-        out.warnings.append(f"necrosis is used only for lung tumours; ignored for {v['site']}.")
+        out.warnings.append("Necrosis is used only for lung tumours; ignored for this site "
+                            f"({SITE_LABELS[v['site']]}).")
     if v["small_cell_morphology"] is not None and v["differentiation"] == "well":
-        out.warnings.append("small_cell_morphology applies only to poorly differentiated "
-                            "tumours; ignored.")
+        out.warnings.append("The cell type applies only to poorly differentiated tumours; "
+                            "ignored.")
     if v["site"] == "unknown":
         out.warnings.append("Unknown primary: classified with the WHO 2019 digestive criteria.")
     return out
@@ -122,8 +157,8 @@ def _grade_net(v: Json, out: _Outcome, rules: GradeRules) -> None:
     grades = {name: rules.bands[name].grade(x) for name, x in given.items()}
     out.extra["grade_by_index"] = {key: grades.get(name) for name, key in BY_INDEX_KEYS.items()}
     if not grades:
-        out.fail("ki67_percent", "a well-differentiated tumour needs a grade: give ki67_percent "
-                 "or mitoses_per_2mm2 (or both); both are missing", "mitoses_per_2mm2")
+        out.need("ki67_percent", "a well-differentiated tumour is graded from the Ki-67 index "
+                 "or the mitotic count: give at least one (both is better)", "mitoses_per_2mm2")
         return
     grade = max(grades.values(), key=GRADES.index)
     out.category = f"NET {grade}"
@@ -133,7 +168,7 @@ def _grade_net(v: Json, out: _Outcome, rules: GradeRules) -> None:
         out.rule = f"Well differentiated: {reasons}; the higher of the two gives NET {grade}."
     else:
         out.rule = f"Well differentiated: {reasons}, the only index given, so NET {grade}."
-        missing = "mitoses" if "ki67_percent" in given else "Ki-67"
+        missing = "mitotic count" if "ki67_percent" in given else "Ki-67"
         out.warnings.append(f"Grade based on a single index ({missing} not given).")
     ki67 = given.get("ki67_percent")
     typical_below = rules.net_g3_typical_ki67_below
@@ -160,11 +195,13 @@ def _classify_nec(v: Json, out: _Outcome, rules: GradeRules) -> None:
     out.rule = (f"Poorly differentiated, {cell or 'cell type not given'}: {out.category} "
                 "(NECs are high grade by definition and get no numeric grade).")
     if small_cell is None:
-        out.warnings.append("Cell type not given: set small_cell_morphology to name the NEC type.")
+        out.warnings.append("Cell type not given: choose small cell or large cell to name the "
+                            "NEC type.")
     given = [(label, v[name], unit, rules.bands[name].g2_to)
              for name, (label, unit) in INDEX_LABELS.items() if v[name] is not None]
     if not given:
-        out.warnings.append("Ki-67 and mitoses not given; they are not needed to classify a NEC.")
+        out.warnings.append("Ki-67 and mitotic count not given; they are not needed to classify "
+                            "a NEC.")
     elif all(x <= high for _, x, _, high in given):
         shown = " and ".join(f"{label} {_fmt(x)}{unit}" for label, x, unit, _ in given)
         out.warnings.append(
@@ -177,8 +214,8 @@ def _classify_nec(v: Json, out: _Outcome, rules: GradeRules) -> None:
 def _classify_lung_nec(v: Json, out: _Outcome, rules: GradeRules) -> None:
     small_cell, mitoses = v["small_cell_morphology"], v["mitoses_per_2mm2"]
     if small_cell is None:
-        out.fail("small_cell_morphology", "a poorly differentiated lung tumour must be typed by "
-                 "morphology: give true (small cell, SCLC) or false (large cell, LCNEC)")
+        out.need("small_cell_morphology", "a poorly differentiated lung tumour is typed by its "
+                 "morphology: choose small cell (SCLC) or large cell (LCNEC)")
         return
     out.category = LUNG_NEC_BY_SMALL_CELL[small_cell]
     cell = "small-cell" if small_cell else "large-cell"
@@ -189,7 +226,8 @@ def _classify_lung_nec(v: Json, out: _Outcome, rules: GradeRules) -> None:
     elif mitoses <= rules.atypical_carcinoid_mitoses_to:
         out.warnings.append(
             f"Inconsistent with the WHO definition: lung NEC has > {limit} mitoses per 2 mm², but "
-            f"{_fmt(mitoses)} were counted. Re-check the morphology (carcinoid?) and the count.")
+            f"{count_of(mitoses, 'mitosis was', 'mitoses were')} counted. Re-check the "
+            "morphology (carcinoid?) and the count.")
 
 
 def _classify_carcinoid(v: Json, out: _Outcome, rules: GradeRules) -> None:
@@ -198,13 +236,13 @@ def _classify_carcinoid(v: Json, out: _Outcome, rules: GradeRules) -> None:
     below, most = rules.typical_carcinoid_mitoses_below, rules.atypical_carcinoid_mitoses_to
     tc_below, ac_max = _fmt(below), _fmt(most)
     if mitoses is None:
-        out.fail("mitoses_per_2mm2", "lung carcinoids are classified by mitotic count and "
-                 "necrosis; give mitoses_per_2mm2")
+        out.need("mitoses_per_2mm2", "lung carcinoids are classified by the mitotic count and "
+                 "necrosis: give the mitotic count")
         return
-    count = f"Carcinoid morphology, {_fmt(mitoses)} mitoses per 2 mm²"
+    count = f"Carcinoid morphology, {count_of(mitoses, 'mitosis', 'mitoses')} per 2 mm²"
     if mitoses < below and necrosis is None:
-        out.fail("necrosis", f"with < {tc_below} mitoses per 2 mm², necrosis separates typical "
-                 f"from atypical carcinoid; give necrosis ({', '.join(NECROSIS)})")
+        out.need("necrosis", f"with fewer than {tc_below} mitoses per 2 mm², necrosis separates "
+                 f"typical from atypical carcinoid: choose {either(NECROSIS_LABELS.values())}")
     elif mitoses < below:
         out.category = "typical carcinoid" if necrosis == "none" else "atypical carcinoid"
         out.rule = f"{count} (< {tc_below}) and necrosis {necrosis}: {out.category}."
@@ -250,8 +288,8 @@ def _apply_mixed_component(other: float, out: _Outcome, lung: bool, rules: Grade
         out.extra["ne_component_category"] = out.category
         if out.errors:  # an ungradable NE component does not undo the MiNEN diagnosis
             out.errors = []
-            out.warnings.append("The neuroendocrine component could not be graded: give "
-                                "ki67_percent or mitoses_per_2mm2 to grade it.")
+            out.warnings.append("The neuroendocrine component could not be graded: give the "
+                                "Ki-67 index or the mitotic count to grade it.")
         out.category = "MiNEN"
         out.rule = (f"Non-neuroendocrine component {_fmt(other)} % and neuroendocrine component "
                     f"{_fmt(ne_share)} % are each at least {limit} %: MiNEN.")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 
 from calculators import grade, pathway
+from calculators.fields import error
 
 CALCULATORS = {"grade": grade.evaluate, "pathway": pathway.evaluate}
 # Deeply nested JSON exhausts the stack of json.loads; in Pyodide that kills the whole runtime
@@ -20,22 +21,22 @@ def run(calculator: str, inputs_json: str, rules_json: str) -> str:
     """Evaluate one calculator on JSON input; always returns JSON text, never raises."""
     evaluate = CALCULATORS.get(calculator)
     if evaluate is None:
-        result = _error("calculator", f"unknown calculator '{calculator}' "
-                                      f"(known: {', '.join(sorted(CALCULATORS))})")
+        result = _error("calculator", "Calculator", f"unknown calculator '{calculator}' "
+                                                    f"(known: {', '.join(sorted(CALCULATORS))})")
     else:
         try:
             if _nesting_depth(inputs_json) > MAX_DEPTH:
                 raise RecursionError
             inputs = json.loads(inputs_json)
         except ValueError as exc:
-            result = _error("inputs", f"input is not valid JSON: {exc}")
+            result = _error("inputs", "Inputs", f"input is not valid JSON: {exc}")
         except RecursionError:
-            result = _error("inputs", f"input is nested more than {MAX_DEPTH} levels deep")
+            result = _error("inputs", "Inputs", f"input is nested more than {MAX_DEPTH} levels deep")
         else:
             try:
                 rules = json.loads(rules_json)
             except ValueError as exc:
-                result = _error("rules", f"the rules are not valid JSON: {exc}")
+                result = _error("rules", "Rules", f"the rules are not valid JSON: {exc}")
             else:
                 result = evaluate(inputs, rules)
     return dumps(result)
@@ -73,5 +74,5 @@ def _nesting_depth(text: str) -> int:
     return deepest
 
 
-def _error(field: str, message: str) -> dict:
-    return {"ok": False, "errors": [{"field": field, "message": message}]}
+def _error(field: str, label: str, message: str) -> dict:
+    return {"ok": False, "errors": [error(field, label, message)]}

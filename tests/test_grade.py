@@ -92,7 +92,7 @@ def test_unknown_primary_says_digestive_criteria_were_used():
 def test_rule_names_both_indices_and_the_higher_of_two():
     rule = _ok(digestive(ki67_percent=2, mitoses_per_2mm2=5))["rule"]
     assert "Ki-67 2 %" in rule and "G1" in rule
-    assert "mitoses 5 per 2 mm²" in rule and "G2" in rule
+    assert "mitotic count 5 per 2 mm²" in rule and "G2" in rule
     assert "higher" in rule
 
 
@@ -102,7 +102,7 @@ def test_both_indices_present_gives_no_single_index_warning():
 
 @pytest.mark.parametrize(
     ("fields", "missing"),
-    [({"ki67_percent": 5}, "mitoses"), ({"mitoses_per_2mm2": 3}, "Ki-67")],
+    [({"ki67_percent": 5}, "mitotic count"), ({"mitoses_per_2mm2": 3}, "Ki-67")],
 )
 def test_single_index_grades_with_a_warning(fields, missing):
     result = _ok(digestive(**fields))
@@ -111,11 +111,12 @@ def test_single_index_grades_with_a_warning(fields, missing):
     assert "only index" in result["rule"]
 
 
-def test_well_differentiated_with_both_indices_missing_is_an_error():
-    errors = _errors(digestive())
-    assert list(errors) == ["ki67_percent"]
-    assert "ki67_percent" in errors["ki67_percent"] and "mitoses_per_2mm2" in errors["ki67_percent"]
-    assert "missing" in errors["ki67_percent"]
+def test_well_differentiated_with_both_indices_missing_asks_for_one():
+    result = evaluate(digestive())
+    assert result["errors"] == [{
+        "field": "ki67_percent", "label": "Ki-67 index (%)", "kind": "missing",
+        "message": "a well-differentiated tumour is graded from the Ki-67 index or the mitotic "
+                   "count: give at least one (both is better)"}]
 
 
 # --- §1.2 NET G3 vs NEC ---------------------------------------------------------------------
@@ -245,8 +246,8 @@ def test_lung_carcinoid_below_2_without_necrosis_is_an_error():
 
 def test_lung_carcinoid_without_mitoses_is_an_error():
     errors = _errors(lung(ki67_percent=2, necrosis="none"))
-    assert errors == {"mitoses_per_2mm2": "lung carcinoids are classified by mitotic count and "
-                      "necrosis; give mitoses_per_2mm2"}
+    assert errors == {"mitoses_per_2mm2": "lung carcinoids are classified by the mitotic count "
+                      "and necrosis: give the mitotic count"}
 
 
 def test_lung_carcinoid_with_more_than_10_mitoses_stays_atypical_with_prominent_warning():
@@ -289,7 +290,7 @@ def test_necrosis_is_ignored_outside_lung_with_a_note():
 def test_small_cell_morphology_is_ignored_for_well_differentiated_with_a_note():
     result = _ok(digestive(ki67_percent=1, small_cell_morphology=True))
     assert result["category"] == "NET G1"
-    assert _warned(result, "small_cell_morphology", "ignored")
+    assert _warned(result, "cell type", "ignored")
 
 
 # --- validation ------------------------------------------------------------------------------
@@ -303,8 +304,10 @@ def test_small_cell_morphology_is_ignored_for_well_differentiated_with_a_note():
         ("ki67_percent", True, ["boolean"]),
         ("mitoses_per_2mm2", False, ["boolean"]),
         ("ki67_percent", "abc", ["'abc'", "number"]),
-        ("ki67_percent", "5%", ["'5%'", "% sign"]),
-        ("ki67_percent", "1,6", ["decimal point"]),
+        ("ki67_percent", "5%%", ["'5%%'", "% sign"]),
+        ("mitoses_per_2mm2", "5%", ["'5%'", "not a percentage"]),
+        ("ki67_percent", "1,600", ["'1,600'", "ambiguous", "1.600 (decimal comma)",
+                                   "1600 (thousands separator)"]),
         ("ki67_percent", "nan", ["'nan'"]),
         ("ki67_percent", "1e1", ["'1e1'"]),
         ("ki67_percent", -1, ["0 to 100", "-1"]),
@@ -315,8 +318,8 @@ def test_small_cell_morphology_is_ignored_for_well_differentiated_with_a_note():
         ("mixed_component_percent", [30], ["a list"]),
         ("small_cell_morphology", "true", ["true, false or null"]),
         ("small_cell_morphology", 1, ["true, false or null"]),
-        ("necrosis", "absent", ["none, punctate, extensive"]),
-        ("necrosis", 0, ["none, punctate, extensive"]),
+        ("necrosis", "absent", ["None, Punctate, Extensive"]),
+        ("necrosis", 0, ["None, Punctate, Extensive"]),
     ],
 )
 def test_invalid_values_are_reported_on_their_field(field, value, words):
@@ -332,18 +335,19 @@ def test_unknown_site_lists_the_allowed_values():
     errors = _errors({"site": "liver", "differentiation": "well", "ki67_percent": 5})
     assert list(errors) == ["site"]
     assert "'liver'" in errors["site"]
-    assert ("pancreas, small_intestine, stomach, rectum, appendix, colon, lung, unknown"
-            in errors["site"])
+    assert ("choose one of: Pancreas, Small intestine, Stomach, Rectum, Appendix, Colon, Lung, "
+            "Unknown primary" in errors["site"])
 
 
 def test_misspelt_site_gets_a_suggestion():
-    assert "did you mean 'pancreas'" in _errors(digestive() | {"site": "pancras"})["site"]
+    assert "did you mean 'Pancreas'" in _errors(digestive() | {"site": "pancras"})["site"]
 
 
 def test_moderately_differentiated_is_explained():
     errors = _errors(digestive("moderately differentiated", ki67_percent=5))
     assert "not a WHO 2019 category" in errors["differentiation"]
-    assert "well, poor" in errors["differentiation"]
+    assert ("Well differentiated (NET, carcinoid), Poorly differentiated (NEC)"
+            in errors["differentiation"])
 
 
 @pytest.mark.parametrize(
@@ -464,7 +468,8 @@ def test_success_results_have_the_documented_keys(inputs):
             "typical carcinoid", "atypical carcinoid", "LCNEC", "SCLC"}
         assert result["rule"].endswith(".") and result["rule"][0].isupper()
     else:
-        assert result["errors"] and all(set(e) == {"field", "message"} for e in result["errors"])
+        assert result["errors"] and all(set(e) == {"field", "label", "message", "kind"}
+                                        for e in result["errors"])
 
 
 def test_evaluate_never_raises_even_for_hostile_objects():
@@ -507,3 +512,29 @@ def test_missing_or_broken_rules_are_an_error_not_an_exception(rules):
     result = grade.evaluate(digestive(ki67_percent=5), rules)
     assert result["ok"] is False
     assert result["errors"][0]["field"] == "rules"
+
+
+def test_every_field_has_the_label_its_form_shows():
+    from calculators.grade_inputs import PARSERS
+    from calculators.labels import GRADE_FIELDS
+
+    assert list(GRADE_FIELDS) == list(PARSERS)
+
+
+def test_the_result_restates_its_inputs_in_the_forms_words():
+    result = _ok(lung(mitoses_per_2mm2="1", necrosis="none", ki67_percent="2,5"))
+    assert result["stated_inputs"] == [
+        {"field": "site", "label": "Primary site", "value": "Lung"},
+        {"field": "differentiation", "label": "Differentiation (morphology)",
+         "value": "Well differentiated (NET, carcinoid)"},
+        {"field": "ki67_percent", "label": "Ki-67 index", "value": "2.5 % (typed “2,5”)"},
+        {"field": "mitoses_per_2mm2", "label": "Mitoses per 2 mm²", "value": "1"},
+        {"field": "necrosis", "label": "Necrosis", "value": "None"},
+    ]
+    assert "1 mitosis per 2 mm²" in result["rule"]  # not "1 mitoses"
+
+
+def test_labels_are_accepted_as_values():
+    result = _ok({"site": "Small intestine", "differentiation": "Poorly differentiated (NEC)"})
+    assert result["inputs"]["site"] == "small_intestine"
+    assert result["category"] == "NEC"

@@ -112,7 +112,7 @@ def check_contract(result: object) -> None:
         assert set(result) == {"ok", "errors"}, result
         assert isinstance(result["errors"], list) and result["errors"], result
         for error in result["errors"]:
-            assert set(error) == {"field", "message"}, error
+            assert set(error) == {"field", "label", "message", "kind"}, error
             assert isinstance(error["field"], str), error
             assert isinstance(error["message"], str) and error["message"], error
             # The last-resort guard turns a crash into this message: JSON input must never hit it.

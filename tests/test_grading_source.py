@@ -39,8 +39,8 @@ def test_the_real_tables_match_the_reference_boundaries():
     for row in ("| NET G1 | Well | < 2 | < 3 % |", "| NET G2 | Well | 2–20 | 3–20 % |",
                 "| NET G3 | Well | > 20 | > 20 % |", "| Digestive | Ki-67 3 % | NET G2 |",
                 "| Digestive | Ki-67 20 % | NET G2 |", "| Digestive | Ki-67 20.01 % | NET G3 |",
-                "| Digestive | Mitoses 2 per 2 mm² | NET G2 |",
-                "| Digestive | Mitoses 20 per 2 mm² | NET G2 |",
+                "| Digestive | Mitotic count 2 per 2 mm² | NET G2 |",
+                "| Digestive | Mitotic count 20 per 2 mm² | NET G2 |",
                 "| Lung | Carcinoid, 10 mitoses per 2 mm², necrosis none | atypical carcinoid |",
                 "| Typical carcinoid | Carcinoid, at least 0.5 cm | < 2 | Absent |"):
         assert row in page, row

@@ -4,6 +4,7 @@ reference (§2), contraindications checked over every patient, and input validat
 from __future__ import annotations
 
 import itertools
+import re
 import json
 
 import pytest
@@ -27,7 +28,7 @@ NET_ONLY = SSTR_DEPENDENT | {"tx-pnet-everolimus", "tx-pnet-sunitinib", "tx-si-n
 
 def run(**inputs):
     result = pathway.evaluate(inputs, RULES)
-    assert result["ok"] is True, result
+    assert result["ok"] is True and result["kind"] == "options", result
     return result
 
 
@@ -226,7 +227,8 @@ def test_contraindicated_options_are_never_offered():
     checked = 0
     for patient in every_patient():
         result = pathway.evaluate(patient, RULES)
-        if not result["ok"]:
+        assert result["ok"], (patient, result)
+        if result["kind"] == "out_of_scope":
             assert patient["category"] in ("SCLC", "LCNEC"), (patient, result)
             continue
         checked += 1
@@ -250,10 +252,10 @@ def test_contraindicated_options_are_never_offered():
      "is a lung category"),
     (dict(category="NET G1", site="pancreas", stage=UNRESECTABLE, ki67_percent=5),
      "ki67_percent", "does not fit a NET G1"),
-    (dict(category="SCLC", site="lung", stage="localized"), "category", "lung cancer regimens"),
-    (dict(category="NET G4", site="pancreas", stage=UNRESECTABLE), "category", "allowed values"),
+    (dict(category="NET G4", site="pancreas", stage=UNRESECTABLE), "category",
+     "choose one of: NET G1, NET G2"),
     (dict(category="NET G1", site="pancreas", stage="metastatic"), "stage",
-     "unresectable_metastatic"),
+     "did you mean 'Unresectable or metastatic'"),
     (dict(category="NET G1", site="pancreas", stage=UNRESECTABLE, prior_lines=1.5),
      "prior_lines", "whole number"),
     (dict(category="NET G1", site="pancreas", stage=UNRESECTABLE, prior_lines=-1),
@@ -263,6 +265,10 @@ def test_contraindicated_options_are_never_offered():
     (dict(category="NET G1", site="pancreas", stage=UNRESECTABLE, sstr=True), "sstr",
      "did you mean 'sstr_positive'"),
     (dict(site="pancreas", stage=UNRESECTABLE), "category", "is required"),
+    (dict(category="NET G1", site="pancreas"), "stage", "is required; choose one of: Localized, "
+     "Locoregional, Resectable liver metastases, Unresectable or metastatic"),
+    (dict(category="NET G1", site="pancreas", stage=UNRESECTABLE, ki67_percent="1,234"),
+     "ki67_percent", "ambiguous"),
 ])
 def test_invalid_inputs_name_the_field(inputs, field, words):
     result = pathway.evaluate(inputs, RULES)
@@ -282,9 +288,55 @@ def test_form_values_are_accepted_as_text():
 def test_missing_rules_are_an_error(rules):
     result = pathway.evaluate({"category": "NEC"}, rules)
     assert result == {"ok": False, "errors": [
-        {"field": "rules", "message": "the pathway rules of this guideline version are missing"}]}
+        {"field": "rules", "label": "Pathway rules", "kind": "invalid",
+         "message": "the pathway rules of this guideline version are missing"}]}
 
 
 def test_every_result_is_json():
     for patient in itertools.islice(every_patient(), 0, None, 97):
         json.dumps(pathway.evaluate(patient, RULES), allow_nan=False)
+
+
+def test_every_field_has_the_label_its_form_shows():
+    from calculators.labels import PATHWAY_FIELDS
+
+    assert set(PATHWAY_FIELDS) == set(pathway.PARSERS)
+
+
+def test_out_of_scope_is_an_answer_that_needs_no_stage():
+    result = pathway.evaluate({"category": "LCNEC", "site": "lung"}, RULES)
+    assert result["ok"] is True and result["kind"] == "out_of_scope"
+    assert "lung cancer regimens" in result["why"]
+    assert result["stated_inputs"] == [
+        {"field": "category", "label": "WHO category", "value": "LCNEC"},
+        {"field": "site", "label": "Primary site", "value": "Lung"}]
+    # Inputs that name the tumour wrongly are still errors, not "out of scope".
+    result = pathway.evaluate({"category": "LCNEC", "site": "pancreas"}, RULES)
+    assert result["ok"] is False
+    assert {error["field"] for error in result["errors"]} == {"category", "stage"}
+
+
+def test_a_missing_stage_is_asked_for_not_assumed():
+    result = pathway.evaluate({"category": "NET G2", "site": "pancreas"}, RULES)
+    assert result["errors"] == [{
+        "field": "stage", "label": "Stage", "kind": "missing",
+        "message": "is required; choose one of: Localized, Locoregional, Resectable liver "
+                   "metastases, Unresectable or metastatic"}]
+
+
+def test_options_restate_every_input():
+    result = run(category="NET G2", site="pancreas", stage=UNRESECTABLE, ki67_percent="5",
+                 progressing=True, prior_lines=1)
+    assert [item["field"] for item in result["stated_inputs"]] == [
+        "category", "site", "stage", "sstr_positive", "ki67_percent", "prior_lines",
+        "functional_syndrome", "progressing", "elderly_or_poor_ps", "bone_mets",
+        "liver_dominant"]
+    values = {item["field"]: item["value"] for item in result["stated_inputs"]}
+    assert values["prior_lines"] == "1 line" and values["progressing"] == "yes"
+    assert values["sstr_positive"] == "Unknown" and values["stage"] == "Unresectable or metastatic"
+
+
+def test_options_carry_the_recommendation_number():
+    result = run(category="NET G1", site="appendix", stage="localized")
+    numbers = {option["id"]: option["number"] for option in result["options"]}
+    assert re.fullmatch(r"3\.\d+", numbers["tx-appendix-net-extent-of-surgery"])

@@ -21,6 +21,8 @@ import pytest
 from calculators import grade, json_api
 from calculators.grade_inputs import SITES
 from conftest import grade_rules
+from test_typed_numbers import ACCEPTED as TYPED_ACCEPTED
+from test_typed_numbers import REFUSED as TYPED_REFUSED
 from generator import runtime
 
 RUNNER = Path(__file__).with_name("pyodide_runner.mjs")
@@ -226,6 +228,9 @@ CASES: list[Case] = [
     _case("rules without interpretations", dig(ki67_percent=2.5),
           rules=_rules_with(("interpretations",), {})),
 ]
+# Numbers as typed in the form, accepted and refused (tests/test_typed_numbers.py decides them).
+CASES += [_case(f"typed Ki-67 {text!r}", dig(ki67_percent=text))
+          for text, _ in (*TYPED_ACCEPTED, *TYPED_REFUSED)]
 
 
 def test_case_table_is_complete():
