@@ -293,7 +293,8 @@ def _build_version(files: VersionFiles) -> model.Version:
         guideline=release["guideline"], version=release["version"], date=release["date"],
         status=release["status"], review_status=release["review"]["status"],
         review_note=release["review"].get("note"), summary=release["summary"],
-        sections=tuple(model.build_section(files.sections[s].data) for s in release["sections"]),
+        sections=tuple(model.build_section(files.sections[s].data, number)
+                       for number, s in enumerate(release["sections"], 1)),
         references=references, grading=files.grading.data, pathway=files.pathway.data)
 
 

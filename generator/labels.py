@@ -1,5 +1,8 @@
-"""Words shown to readers for the content's and the calculators' codes, in one place so that
-pages, flowcharts and forms say the same thing."""
+"""Words shown to readers for the content's codes, in one place so that pages, flowcharts and
+forms say the same thing. The calculators' codes (stages, syndromes) are worded in
+calculators.labels and re-exported here."""
+
+from calculators.labels import STAGE_LABELS, SYNDROME_LABELS  # noqa: F401 (re-exported)
 
 STRENGTH_LABELS = {
     "recommended": "Recommended",
@@ -24,19 +27,4 @@ REVIEW_LABELS = {
     "submitted": "submitted for review",
     "under_review": "under clinical review",
     "approved": "approved by the editorial board",
-}
-STAGE_LABELS = {
-    "localized": "Localized",
-    "locoregional": "Locoregional",
-    "resectable_liver_mets": "Resectable liver metastases",
-    "unresectable_metastatic": "Unresectable or metastatic",
-}
-SYNDROME_LABELS = {
-    "carcinoid_syndrome": "Carcinoid syndrome",
-    "carcinoid_syndrome_refractory_diarrhoea": "Carcinoid syndrome with diarrhoea refractory "
-                                               "to SSA",
-    "gastrinoma": "Gastrinoma",
-    "insulinoma": "Insulinoma",
-    "vipoma": "VIPoma",
-    "glucagonoma": "Glucagonoma",
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
@@ -35,6 +36,9 @@ class Recommendation:
     evidence: str
     citations: tuple[str, ...]
     rationale: str | None = None
+    # "3.12": the section's place in the reading order and the recommendation's place in the
+    # section. What readers cite and see; the id stays the anchor, so links survive renumbering.
+    number: str = ""
 
     @property
     def anchor(self) -> str:
@@ -149,14 +153,19 @@ def build_reference(data: dict[str, Any], number: int) -> Reference:
         doi=data.get("doi"), pmid=data.get("pmid"), note=data.get("note"))
 
 
-def build_section(data: dict[str, Any]) -> Section:
+def build_section(data: dict[str, Any], number: int = 0) -> Section:
+    """A section; `number` is its place in the reading order, which numbers its
+    recommendations 3.1, 3.2, ... through its subsections in order (0: unnumbered)."""
+    ordinals = itertools.count(1)
     return Section(
         id=data["id"], title=data["title"], intro=data.get("intro"),
-        generated_tables=tuple(data.get("generated_tables", [])), tables=_tables(data), recommendations=_recommendations(data), points=_points(data),
+        generated_tables=tuple(data.get("generated_tables", [])), tables=_tables(data),
+        recommendations=_recommendations(data, number, ordinals), points=_points(data),
         subsections=tuple(
             Subsection(id=sub["id"], title=sub["title"], intro=sub.get("intro"),
                        generated_tables=tuple(sub.get("generated_tables", [])),
-                       tables=_tables(sub), recommendations=_recommendations(sub),
+                       tables=_tables(sub),
+                       recommendations=_recommendations(sub, number, ordinals),
                        points=_points(sub))
             for sub in data.get("subsections", [])))
 
@@ -168,10 +177,13 @@ def _tables(data: dict[str, Any]) -> tuple[Table, ...]:
                  for t in data.get("tables", []))
 
 
-def _recommendations(data: dict[str, Any]) -> tuple[Recommendation, ...]:
+def _recommendations(data: dict[str, Any], section_number: int,
+                     ordinals: Iterator[int]) -> tuple[Recommendation, ...]:
     return tuple(Recommendation(id=r["id"], text=r["text"], strength=r["strength"],
                                 evidence=r["evidence"], citations=tuple(r["citations"]),
-                                rationale=r.get("rationale"))
+                                rationale=r.get("rationale"),
+                                number=f"{section_number}.{next(ordinals)}" if section_number
+                                else "")
                  for r in data.get("recommendations", []))
 
 

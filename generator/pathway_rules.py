@@ -243,7 +243,8 @@ def compile_rules(version: Version) -> dict[str, Any]:
         "out_of_scope": version.pathway.get("out_of_scope", []),
         "rules": version.pathway["rules"],
         "recommendations": {
-            rec_id: {"title": index[rec_id].heading, "text": index[rec_id].recommendation.text,
+            rec_id: {"title": index[rec_id].heading, "number": index[rec_id].recommendation.number,
+                     "text": index[rec_id].recommendation.text,
                      "strength": index[rec_id].recommendation.strength,
                      "citations": list(index[rec_id].recommendation.citations),
                      "page": index[rec_id].page, "anchor": index[rec_id].recommendation.anchor}

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import jinja2
 
-from calculators import grade, pathway
+from calculators import grade, labels, pathway
 from calculators.grade_inputs import SITES
 from generator.flowchart import pathway_flowcharts
 from generator.grading_tables import generated_tables
-from generator.labels import (EVIDENCE_LABELS, REVIEW_LABELS, STAGE_LABELS, STRENGTH_LABELS,
-                              STRENGTH_MEANINGS, SYNDROME_LABELS)
+from generator.labels import EVIDENCE_LABELS, REVIEW_LABELS, STRENGTH_LABELS, STRENGTH_MEANINGS
+from generator.pathway_rules import compile_rules, consistent
 from generator.model import Guideline, Reference, Version
 from generator.validate import CITATION_MARK
 
@@ -40,28 +40,54 @@ def render_version(guideline: Guideline, version: Version) -> dict[str, str]:
     for path, template in extra.items():
         pages[path] = _render(template, version, path, guideline=guideline, generated=generated,
                               reference_index=_reference_index(version, path),
-                              **_pathway_form(version, path))
+                              **_calculator_forms(version, path))
     return pages
 
 
-def _pathway_form(version: Version, page_path: str) -> dict:
-    """What the pathway page's form and flowcharts need: the engine's vocabularies."""
-    def label(value: str) -> str:
-        return value.replace("_", " ").capitalize()
-
+def _calculator_forms(version: Version, page_path: str) -> dict:
+    """What the calculator pages' forms and flowcharts need: the calculators' own labels for
+    their fields and codes, and which grade results the pathway does not cover."""
     to_root = "../" * (page_path.count("/") + 1)  # from the built page to the version root
-    return {
-        "categories": grade.CATEGORIES,
-        "sites": [(site, "Unknown primary" if site == "unknown" else label(site))
-                  for site in SITES],
-        "stages": [(stage, STAGE_LABELS[stage]) for stage in pathway.STAGES],
-        "syndromes": [(syndrome, SYNDROME_LABELS[syndrome]) for syndrome in pathway.SYNDROMES],
-        "flowcharts": pathway_flowcharts(version, to_root),
+    form = {
+        "sites": list(labels.SITE_LABELS.items()),
+        "differentiations": list(labels.DIFFERENTIATION_LABELS.items()),
+        "necrosis_options": list(labels.NECROSIS_LABELS.items()),
+        "category_options": [(category, category) for category in grade.CATEGORIES],
+        "stages": list(labels.STAGE_LABELS.items()),
+        "syndromes": list(labels.SYNDROME_LABELS.items()),
+        "field_labels": (labels.PATHWAY_FIELDS if page_path == "calculators/pathway.md"
+                         else labels.GRADE_FIELDS),
         "grading_section": next((s for s in version.sections
                                  if "grading-digestive" in s.generated_tables
                                  or any("grading-digestive" in sub.generated_tables
                                         for sub in s.subsections)), None),
     }
+    if page_path == "calculators/grade.md":
+        form["pathway_scope"] = script_json(_pathway_scope(version))
+    if page_path == "calculators/pathway.md":
+        form["flowcharts"] = pathway_flowcharts(version, to_root)
+    return form
+
+
+def _pathway_scope(version: Version) -> dict[str, dict[str, str]]:
+    """{category: {site: why}} for the grade results the pathway does not cover, as the
+    pathway engine decides it, so the grade page offers no hand-off to a dead end."""
+    rules = compile_rules(version)
+    scope: dict[str, dict[str, str]] = {}
+    for category in grade.CATEGORIES:
+        for site in SITES:
+            why = pathway.out_of_scope({"category": category, "site": site}, rules,
+                                       pathway.SCOPE_FIELDS)
+            if why is not None and consistent(category, site):
+                scope.setdefault(category, {})[site] = why
+    return scope
+
+
+def script_json(data) -> str:
+    """JSON to embed in a <script> element: <, > and & escaped, so no text in the data can end
+    the element or open a comment that swallows the next script."""
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def _reference_index(version: Version, page_path: str) -> str:
@@ -73,8 +99,7 @@ def _reference_index(version: Version, page_path: str) -> str:
     index = {ref.id: {"number": ref.number, "title": ref.title,
                       "url": f"{to_root}references/#{ref.anchor}"}
              for ref in version.references}
-    # "</" would end the <script> element that carries this JSON.
-    return json.dumps(index, sort_keys=True, ensure_ascii=False).replace("</", "<\\/")
+    return script_json(index)
 
 
 def navigation(version: Version) -> list:

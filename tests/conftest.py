@@ -90,23 +90,42 @@ def _is_local(url: str) -> bool:
 
 
 @pytest.fixture
-def page(browser):
+def open_context(browser):
+    """Opens browser contexts (a locale, a phone screen, clipboard rights: Playwright's context
+    options) whose pages record every request; the test fails if any left loopback or any
+    page raised a JavaScript error."""
+    opened = []
+
+    def open_(**options):
+        options.setdefault("viewport", {"width": 1280, "height": 900})
+        context = browser.new_context(**options)
+        log = RequestLog()
+        errors: list[str] = []
+        # The context sees the requests of the page and of its workers.
+        context.on("request", lambda request: log.append(request.url))
+        context.on("page", lambda page: page.on("pageerror",
+                                                 lambda error: errors.append(str(error))))
+
+        def block_external(route):
+            # Recorded by the listener above; aborted so a stray request cannot hang a test.
+            route.continue_() if _is_local(route.request.url) else route.abort()
+
+        context.route("**/*", block_external)
+        context.requests = log
+        opened.append((context, log, errors))
+        return context
+
+    yield open_
+    for context, log, errors in opened:
+        context.close()
+        assert log.external() == [], f"requests left the host: {log.external()}"
+        assert errors == [], f"JavaScript errors: {errors}"
+
+
+@pytest.fixture
+def page(open_context):
     """A fresh page whose requests are all recorded; the test fails if any left loopback."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = open_context()
     page = context.new_page()
-    log = RequestLog()
-    # The context sees the requests of the page and of its workers.
-    context.on("request", lambda request: log.append(request.url))
-
-    def block_external(route):
-        # Recorded by the listener above; aborted so a stray request cannot hang a test.
-        route.continue_() if _is_local(route.request.url) else route.abort()
-
-    context.route("**/*", block_external)
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.requests = log
-    yield page
-    context.close()
-    assert log.external() == [], f"requests left the host: {log.external()}"
-    assert errors == [], f"JavaScript errors: {errors}"
+    page.requests = context.requests
+    return page

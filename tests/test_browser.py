@@ -81,8 +81,8 @@ GRADE_PAGE = "/2025.1/calculators/grade/"
 def open_page(page, url, prefix):
     """Open a calculator page and wait until its Python runtime is ready."""
     page.goto(url)
-    page.wait_for_function(f"!document.getElementById('{prefix}-submit').disabled",
-                           timeout=CALCULATOR_TIMEOUT_MS)
+    page.wait_for_function(f"document.getElementById('{prefix}-status').dataset.state "
+                           "=== 'ready'", timeout=CALCULATOR_TIMEOUT_MS)
 
 
 def submit(page, prefix, button):
@@ -214,7 +214,7 @@ def test_pathway_net_scenario(page, site_url):
     assert "sunitinib" in page.locator(".nen-not-recommended").inner_text()
     assert "sunitinib" not in page.locator(".nen-options").inner_text().lower()
     # Each option links to its recommendation, which exists on the treatment page.
-    page.locator(".nen-option").first.get_by_role("link", name="Read the recommendation").click()
+    page.locator(".nen-option").first.get_by_role("link", name="Recommendation 3.").click()
     page.wait_for_url("**/treatment/#rec-tx-si-net-prrt-after-ssa")
     assert page.locator("#rec-tx-si-net-prrt-after-ssa").is_visible()
 
@@ -230,11 +230,14 @@ def test_pathway_nec_scenario(page, site_url):
     assert page.get_by_label("Elderly or poor performance status").is_checked()
 
 
-def test_pathway_out_of_scope_is_explained(page, site_url):
-    open_pathway(page, site_url, "?category=SCLC&site=lung&stage=localized")
-    errors = page.locator(".nen-result__errors")
-    errors.wait_for()
-    assert "lung cancer regimens" in errors.inner_text()
+def test_pathway_out_of_scope_is_an_answer_not_an_input_error(page, site_url):
+    open_pathway(page, site_url, "?category=SCLC&site=lung")  # no stage: none is needed
+    heading = page.locator(".nen-result__heading")
+    heading.wait_for()
+    assert heading.inner_text() == "Not covered by guideline version 2025.1"
+    assert "lung cancer regimens" in page.locator(".nen-result__out-of-scope").inner_text()
+    assert page.locator(".nen-result__errors").count() == 0
+    assert "correct" not in page.locator("#pathway-result").inner_text()
 
 
 def test_grade_result_hands_off_to_the_pathway(page, site_url):
