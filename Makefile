@@ -36,7 +36,9 @@ check: setup
 build: setup
 	$(BIN)/nenguide build
 
-serve: build
+# A local preview: drafts are listed in the version menu beside the published releases.
+serve: setup
+	$(BIN)/nenguide build --drafts --site-url http://$(HOST):$(PORT)/
 	$(BIN)/nenguide serve --host $(HOST) --port $(PORT)
 
 # The tests build the site themselves (into a temporary folder) and serve it on loopback.

@@ -6,6 +6,7 @@ are the guideline version's data (grading thresholds, pathway rules), passed in 
 
 from __future__ import annotations
 
+import functools
 import json
 
 from calculators import grade, pathway
@@ -34,12 +35,19 @@ def run(calculator: str, inputs_json: str, rules_json: str) -> str:
             result = _error("inputs", "Inputs", f"input is nested more than {MAX_DEPTH} levels deep")
         else:
             try:
-                rules = json.loads(rules_json)
+                rules = _rules(rules_json)
             except ValueError as exc:
                 result = _error("rules", "Rules", f"the rules are not valid JSON: {exc}")
             else:
                 result = evaluate(inputs, rules)
     return dumps(result)
+
+
+@functools.lru_cache(maxsize=8)
+def _rules(rules_json: str) -> object:
+    """Rules parsed once per text: a batch asks many questions with the same rules. The
+    calculators only read the rules, so the parsed object can be shared."""
+    return json.loads(rules_json)
 
 
 def dumps(result: dict) -> str:

@@ -1,8 +1,12 @@
 """Build the whole site: every version side by side, the shared runtime, the version list.
 
-Read top to bottom: gather and validate everything first, then render and run MkDocs into a
+Read top to bottom: gather and validate everything first, then build each version into a
 temporary folder, then swap it in place of site/. A build that fails at any point leaves the
 previous site/ exactly as it was.
+
+A draft is rendered from its YAML with today's templates and calculators. A published release
+is rebuilt from its record: its frozen Markdown and calculators inside today's theme, and its
+words are then compared with the words recorded at publication.
 """
 
 from __future__ import annotations
@@ -15,13 +19,15 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from generator import content, render, runtime
-from generator.model import Guideline, Version
-from generator.pathway_rules import compile_rules
-from generator.labels import REVIEW_LABELS
+from generator.model import Guideline, Release, Version
+from generator.releases import record, texts
+from generator.releases.export import SCHEMA_FILE, export_version
+from generator.releases.sources import calculator_rules, changes_for
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BASE_CONFIG = PROJECT_ROOT / "mkdocs.yml"
@@ -29,55 +35,116 @@ THEME_DIR = Path(__file__).parent / "theme"
 ASSETS_DIR = Path(__file__).parent / "assets"
 RUNTIME_FOLDER = "_pyodide"
 SITE_MARKER = ".nenguide-site"  # marks a folder that a build may replace
+DEFAULT_SITE_URL = "http://127.0.0.1:8000/"  # where `nenguide serve` serves it
+LATEST = "latest"
 
 
 class BuildError(Exception):
     """MkDocs or an assembly step failed; the message says what to do."""
 
 
-def build_site(content_root: Path, site_dir: Path) -> list[Guideline]:
-    """Validate the content and build site_dir. Raises ContentError or BuildError."""
+def build_site(content_root: Path, site_dir: Path, *, list_drafts: bool = False,
+               only: str | None = None, site_url: str | None = None) -> list[Guideline]:
+    """Validate the content and build site_dir. Raises ContentError or BuildError.
+
+    list_drafts: show drafts in the version menu (they are built either way).
+    only: rebuild this one version in an existing site/, leaving the other versions alone.
+    """
     guidelines = content.load_guidelines(content_root)
     if len(guidelines) != 1:
         raise BuildError(f"one guideline per site is supported, found "
                          f"{', '.join(g.id for g in guidelines)}")
     guideline = guidelines[0]
+    site_url = site_url or guideline.site_url or DEFAULT_SITE_URL
     site_dir = site_dir.resolve()
     _check_replaceable(site_dir, content_root.resolve())
+    versions = guideline.all_versions()
+    if only is not None:
+        versions = [v for v in versions if v.version == only]
+        if not versions:
+            raise BuildError(f"unknown version '{only}' (known: "
+                             f"{', '.join(v.version for v in guideline.all_versions())})")
+        if not (site_dir / SITE_MARKER).is_file():
+            raise BuildError(f"{site_dir} holds no built site yet: build all versions first")
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".nenguide-build-", dir=site_dir.parent) as tmp:
         work = Path(tmp)
         output = work / "site"
-        for version in guideline.versions:
-            _build_version(guideline, version, work / "src" / version.version,
-                           output / version.version)
-        runtime.copy_runtime(output / RUNTIME_FOLDER)
-        _write_version_index(guideline, output)
-        (output / SITE_MARKER).write_text("built by nenguide; replaced by each build\n",
-                                          encoding="utf-8")
-        _swap_into_place(output, site_dir)
+        changed_words = []
+        for version in versions:
+            built = output / version.version
+            _build_version(guideline, version, work / "src" / version.version, built, site_url)
+            if isinstance(version, Release):
+                recorded = json.loads((version.folder / record.TEXTS).read_text("utf-8"))
+                changed_words += [f"{version.version}/{problem}" for problem in
+                                  texts.differences(recorded, texts.site_texts(built))]
+        if changed_words:
+            raise BuildError("the words of a published release changed; a release's words "
+                             "are frozen, only its chrome may change. Pages:\n  "
+                             + "\n  ".join(changed_words))
+        if only is not None:
+            _replace_version(output / only, site_dir / only)
+            _write_site_files(guideline, site_dir, list_drafts, replace=True)
+        else:
+            runtime.copy_runtime(output / RUNTIME_FOLDER)
+            _write_site_files(guideline, output, list_drafts)
+            (output / SITE_MARKER).write_text("built by nenguide; replaced by each build\n",
+                                              encoding="utf-8")
+            _swap_into_place(output, site_dir)
     return guidelines
 
 
-def _build_version(guideline: Guideline, version: Version, source: Path, output: Path) -> None:
+# --- one version ------------------------------------------------------------------------------
+def _build_version(guideline: Guideline, version: Version | Release, source: Path,
+                   output: Path, site_url: str) -> None:
     docs = source / "docs"
-    for relative, text in render.render_version(guideline, version).items():
+    if isinstance(version, Release):
+        write_release_docs(version, docs)
+        nav = record.read_record(version.folder)["nav"]
+    else:
+        write_draft_docs(guideline, version, docs)
+        nav = render.navigation(version)
+    config = source / "mkdocs.yml"
+    settings = version_config(guideline, version, docs, output, nav, site_url)
+    config.write_text(yaml.safe_dump(settings, sort_keys=False, allow_unicode=True),
+                      encoding="utf-8")
+    run_mkdocs(config, version.version)
+
+
+def write_draft_docs(guideline: Guideline, version: Version, docs: Path,
+                     publication: dict | None = None) -> None:
+    """A draft's docs folder: its pages from today's templates, today's assets and
+    calculators, its rules and its data. `nenguide release` freezes the same folder."""
+    changes = changes_for(guideline, version)
+    pages = render.render_version(guideline, version, publication=publication, changes=changes)
+    for relative, text in pages.items():
         target = docs / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
     shutil.copytree(ASSETS_DIR, docs / "assets", dirs_exist_ok=True)
     runtime.write_calculator_package(docs / "assets" / "calc")
     write_calculator_rules(version, docs / "assets" / "calc" / "rules")
-    config = source / "mkdocs.yml"
-    config.write_text(yaml.safe_dump(version_config(guideline, version, docs, output),
-                                     sort_keys=False, allow_unicode=True), encoding="utf-8")
+    _write_json(docs / record.EXPORT, export_version(guideline, version, publication))
+
+
+def write_release_docs(release: Release, docs: Path) -> None:
+    """A release's docs folder: its frozen pages and calculators, today's other assets."""
+    shutil.copytree(release.folder / record.DOCS, docs)
+    shutil.copytree(ASSETS_DIR, docs / "assets", dirs_exist_ok=True)
+    shutil.rmtree(docs / "assets" / "calc")
+    shutil.copytree(release.folder / record.CALC, docs / "assets" / "calc")
+    runtime.write_lock_file(runtime.wheel_in(docs / "assets" / "calc"))
+    shutil.copy2(release.folder / record.EXPORT, docs / record.EXPORT)
+
+
+def run_mkdocs(config: Path, version: str) -> None:
     command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--config-file", str(config)]
     # No --quiet: MkDocs drops warnings before strict mode counts them. The output is captured
     # and shown only when the build fails.
     finished = subprocess.run(command, capture_output=True, text=True,
                               env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
     if finished.returncode != 0:
-        raise BuildError(f"mkdocs build failed for version {version.version}:\n"
+        raise BuildError(f"mkdocs build failed for version {version}:\n"
                          f"{finished.stdout}{finished.stderr}".rstrip())
 
 
@@ -91,48 +158,105 @@ def write_calculator_rules(version: Version, folder: Path) -> None:
             encoding="utf-8")
 
 
-def calculator_rules(version: Version) -> dict[str, dict]:
-    """Calculator name -> the rules it applies for this version."""
-    return {"grade": version.grading, "pathway": compile_rules(version)}
-
-
-def version_config(guideline: Guideline, version: Version, docs: Path, output: Path) -> dict:
+def version_config(guideline: Guideline, version: Version | Release, docs: Path, output: Path,
+                   nav: list, site_url: str) -> dict:
     """The shared mkdocs.yml plus what belongs to one version."""
     config = yaml.safe_load(BASE_CONFIG.read_text(encoding="utf-8"))
     config.update(
         site_name=f"{guideline.title} {version.version}",
+        # The sitemap lists every page under this address; the version menu reads it to keep
+        # the reader on the same page when switching versions.
+        site_url=f"{site_url.rstrip('/')}/{version.version}/",
         docs_dir=str(docs),
         site_dir=str(output),
-        nav=render.navigation(version),
+        nav=nav,
     )
     config["theme"]["custom_dir"] = str(THEME_DIR)
     config.setdefault("extra", {}).update(
-        release={
-            "guideline_title": guideline.title,
-            "version": version.version,
-            "date": version.date,
-            "status": version.status,
-            "review": REVIEW_LABELS[version.review_status],
-        },
+        release=release_chrome(guideline, version),
         # Material's version menu reads ../versions.json (mike's format).
         version={"provider": "mike"},
     )
     return config
 
 
-def _write_version_index(guideline: Guideline, output: Path) -> None:
-    """versions.json for the version menu, and a root page that sends readers to the latest."""
-    latest = guideline.latest.version
-    entries = [{"version": v.version, "title": f"{v.version} ({v.date})",
-                "aliases": ["latest"] if v.version == latest else [], "properties": {}}
-               for v in reversed(guideline.versions)]
-    (output / "versions.json").write_text(json.dumps(entries, indent=2, sort_keys=True) + "\n",
-                                          encoding="utf-8")
-    (output / "index.html").write_text(_redirect_page(guideline.title, latest, f"{latest}/"),
-                                       encoding="utf-8")
-    (output / "latest").mkdir()
-    (output / "latest" / "index.html").write_text(
-        _redirect_page(guideline.title, latest, f"../{latest}/"), encoding="utf-8")
+def release_chrome(guideline: Guideline, version: Version | Release) -> dict[str, Any]:
+    """What the theme prints around a version's words: its release line and its banner."""
+    is_release = isinstance(version, Release)
+    latest = guideline.latest
+    chrome = {
+        "guideline_title": guideline.title, "version": version.version, "date": version.date,
+        "status": version.status,
+        "published": version.published if is_release else None,
+        "withdrawn": version.withdrawn if is_release else None,
+        "unreviewed": version.unreviewed if is_release else False,
+        "banner": None,
+    }
+    target = latest.version if latest is not None and latest is not version else ""
+    pointer = dict(target=target, target_pages=_page_urls(latest) if target else [],
+                   link_text=f"Read this page in version {target}" if target else "")
+    if version.status == "draft":
+        chrome["banner"] = dict(kind="draft", title="Draft.", text=(
+            f"Version {version.version} is not published: it may change, and it is not for "
+            "patient care." + (f" The published guideline is version {target}." if target
+                               else " No version has been published yet.")), **pointer)
+    elif version.status == "withdrawn":
+        chrome["banner"] = dict(kind="withdrawn", title=f"Withdrawn on {version.withdrawn}.",
+                                text=version.withdrawn_reason or "", **pointer)
+    elif target:
+        chrome["banner"] = dict(kind="superseded", title=f"Superseded by version {target}.",
+                                text=f"Version {version.version} is kept as it was published; "
+                                     f"version {target} was published on {latest.published}.",
+                                **pointer)
+    return chrome
+
+
+def _page_urls(release: Release) -> list[str]:
+    """The page URLs of a release ("", "treatment/", "calculators/grade/")."""
+    urls = []
+    for page in sorted((release.folder / record.DOCS).rglob("*.md")):
+        relative = page.relative_to(release.folder / record.DOCS).with_suffix("").as_posix()
+        urls.append("" if relative == "index" else relative + "/")
+    return urls
+
+
+# --- the site around the versions -----------------------------------------------------------
+def _write_site_files(guideline: Guideline, output: Path, list_drafts: bool,
+                      replace: bool = False) -> None:
+    """versions.json for the version menu, latest/ (the newest published release as pages,
+    so /latest/<page>/ works), the JSON Schema of guideline.json, and a root page that sends
+    readers to the latest release."""
+    entries = [_menu_entry(guideline, v, list_drafts) for v in reversed(guideline.all_versions())]
+    _write_text(output / "versions.json", json.dumps(entries, indent=2, sort_keys=True) + "\n")
+    shutil.copy2(SCHEMA_FILE, output / SCHEMA_FILE.name)
+    latest = guideline.latest
+    home = latest or guideline.all_versions()[-1]
+    _write_text(output / "index.html", _redirect_page(guideline.title, home.version,
+                                                      f"{LATEST if latest else home.version}/"))
+    if latest is not None:
+        copy = output.parent / f".{LATEST}-{os.getpid()}"
+        shutil.copytree(output / latest.version, copy)
+        _replace_version(copy, output / LATEST) if replace else copy.rename(output / LATEST)
+    elif (output / LATEST).exists():
+        shutil.rmtree(output / LATEST)
+
+
+def _menu_entry(guideline: Guideline, version: Version | Release,
+                list_drafts: bool) -> dict[str, Any]:
+    is_release = isinstance(version, Release)
+    latest = guideline.latest
+    title = {"draft": f"{version.version} (draft)",
+             "withdrawn": f"{version.version} (withdrawn)"}.get(version.status, version.version)
+    properties: dict[str, Any] = {"status": version.status, "date": version.date}
+    if is_release:
+        properties.update(published=version.published, unreviewed=version.unreviewed)
+        if version.withdrawn:
+            properties.update(withdrawn=version.withdrawn,
+                              withdrawn_reason=version.withdrawn_reason)
+    if version.status == "draft" and not list_drafts:
+        properties["hidden"] = True  # Material leaves hidden versions out of its menu
+    return {"version": version.version, "title": title,
+            "aliases": [LATEST] if version is latest else [], "properties": properties}
 
 
 def _redirect_page(title: str, version: str, url: str) -> str:
@@ -144,6 +268,18 @@ def _redirect_page(title: str, version: str, url: str) -> str:
             "</body></html>\n")
 
 
+def _write_json(path: Path, data: Any) -> None:
+    path.write_text(json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n",
+                    encoding="utf-8")
+
+
+def _write_text(path: Path, text: str) -> None:
+    """Replace a file in one step: a reader never sees half of it."""
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)
+
+
 def _check_replaceable(site_dir: Path, content_root: Path) -> None:
     """The old site is deleted after a build: refuse any folder that is not one."""
     protected = [Path.cwd().resolve(), PROJECT_ROOT, content_root]
@@ -153,6 +289,16 @@ def _check_replaceable(site_dir: Path, content_root: Path) -> None:
     if site_dir.exists() and any(site_dir.iterdir()) and not (site_dir / SITE_MARKER).is_file():
         raise BuildError(f"refusing to replace {site_dir}: it is not a site built by nenguide "
                          f"(no {SITE_MARKER}); remove it or choose another --site")
+
+
+def _replace_version(new: Path, old: Path) -> None:
+    """Put one freshly built folder in place of its old copy."""
+    retired = old.with_name(f".{old.name}-retired-{os.getpid()}")
+    if old.exists():
+        old.rename(retired)
+    new.rename(old)
+    if retired.exists():
+        shutil.rmtree(retired)
 
 
 def _swap_into_place(output: Path, site_dir: Path) -> None:

@@ -6,6 +6,7 @@ One `except` turns expected failures into `error: ...` lines; --debug re-raises 
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import sys
 import time
@@ -13,6 +14,8 @@ from pathlib import Path
 
 from generator import build, content, serve
 from generator.problems import ContentError
+from generator.releases import publish
+from generator.releases.engine import EngineError
 from generator.runtime import RuntimeMissing
 
 LOOPBACK = ("127.0.0.1", "localhost")
@@ -32,7 +35,12 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(exc.report(), file=sys.stderr)
         return 1
-    except (build.BuildError, RuntimeMissing, UsageError, OSError) as exc:
+    except publish.ReleaseRefused as exc:
+        if args.debug:
+            raise
+        print(exc.report(), file=sys.stderr)
+        return 1
+    except (build.BuildError, RuntimeMissing, UsageError, EngineError, OSError) as exc:
         if args.debug:
             raise
         print(f"error: {exc}", file=sys.stderr)
@@ -51,7 +59,41 @@ def _parser() -> argparse.ArgumentParser:
 
     build_cmd = commands.add_parser("build", help="validate, then build site/")
     build_cmd.add_argument("--site", type=Path, default=Path("site"), help="output folder")
+    build_cmd.add_argument("--drafts", action="store_true",
+                           help="list drafts in the version menu (they are built either way)")
+    build_cmd.add_argument("--version", dest="only", metavar="VERSION",
+                           help="rebuild only this version in an existing site/")
+    build_cmd.add_argument("--site-url", help="the address the site is served from (default: "
+                           "guideline.yaml's site_url, else http://127.0.0.1:8000/)")
     build_cmd.set_defaults(handler=_build)
+
+    release_cmd = commands.add_parser("release", help="publish a draft version: check it, "
+                                      "freeze its words and calculators, mark it published")
+    release_cmd.add_argument("version")
+    release_cmd.add_argument("--unreviewed", action="store_true",
+                             help="publish without clinical approval; every page then says "
+                                  "\"Not clinically reviewed\", for good")
+    release_cmd.add_argument("--date", type=_date, default=None,
+                             help="the publication date (default: today)")
+    release_cmd.set_defaults(handler=_release)
+
+    withdraw_cmd = commands.add_parser("withdraw", help="withdraw a published release, with "
+                                       "the reason shown on every page")
+    withdraw_cmd.add_argument("version")
+    withdraw_cmd.add_argument("--reason", required=True)
+    withdraw_cmd.add_argument("--date", type=_date, default=None)
+    withdraw_cmd.set_defaults(handler=_withdraw)
+
+    erratum_cmd = commands.add_parser("erratum", help="start a draft that corrects a published "
+                                      "release (a copy under the next erratum version)")
+    erratum_cmd.add_argument("version")
+    erratum_cmd.set_defaults(handler=_erratum)
+
+    diff_cmd = commands.add_parser("diff", help="what changed between two versions")
+    diff_cmd.add_argument("old")
+    diff_cmd.add_argument("new")
+    diff_cmd.add_argument("--json", action="store_true", help="print the comparison as JSON")
+    diff_cmd.set_defaults(handler=_diff)
 
     serve_cmd = commands.add_parser("serve", help="serve site/ on the loopback interface")
     serve_cmd.add_argument("--site", type=Path, default=Path("site"))
@@ -66,7 +108,8 @@ def _parser() -> argparse.ArgumentParser:
                                              "a guideline version")
     calc.add_argument("calculator", choices=["grade", "pathway"])
     calc.add_argument("--version", default="latest",
-                      help="guideline version whose rules apply (default: latest)")
+                      help="guideline version whose rules and calculators apply (default: "
+                           "latest, the newest published release)")
     given = calc.add_mutually_exclusive_group(required=True)
     given.add_argument("--json", help="the inputs as one JSON object")
     given.add_argument("--batch", action="store_true",
@@ -76,19 +119,74 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _check(args) -> int:
+    from generator.releases.reviews import overdue_reviews
+
     guidelines = content.load_guidelines(args.content)
+    today = datetime.date.today().isoformat()
     for guideline in guidelines:
-        versions = ", ".join(v.version for v in guideline.versions)
-        count = sum(1 for v in guideline.versions for s in v.sections
-                    for _ in s.all_recommendations())
-        print(f"{guideline.id}: versions {versions}; {count} recommendations; no problems")
+        versions = ", ".join(f"{v.version} ({v.status})" for v in guideline.all_versions())
+        print(f"{guideline.id}: versions {versions}; no problems")
+        for line in overdue_reviews(guideline, today):
+            print(f"review overdue: {line}")
     return 0
 
 
 def _build(args) -> int:
     started = time.perf_counter()
-    build.build_site(args.content, args.site)
-    print(f"built {args.site}/ in {time.perf_counter() - started:.1f} s")
+    build.build_site(args.content, args.site, list_drafts=args.drafts, only=args.only,
+                     site_url=args.site_url)
+    what = f"version {args.only} of {args.site}/" if args.only else f"{args.site}/"
+    print(f"built {what} in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+def _date(text: str) -> str:
+    try:
+        return datetime.date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}")
+
+
+def _today(args) -> str:
+    return args.date or datetime.date.today().isoformat()
+
+
+def _release(args) -> int:
+    release = publish.release(args.content, args.version, unreviewed=args.unreviewed,
+                              today=_today(args))
+    stamp = ", not clinically reviewed" if release.unreviewed else ""
+    print(f"published {release.version} on {release.published}{stamp}; its record is "
+          f"{release.folder}/ (commit it with the content)")
+    return 0
+
+
+def _withdraw(args) -> int:
+    release = publish.withdraw(args.content, args.version, reason=args.reason,
+                               today=_today(args))
+    print(f"withdrew {release.version} on {release.withdrawn}: {release.withdrawn_reason}")
+    return 0
+
+
+def _erratum(args) -> int:
+    folder = publish.erratum(args.content, args.version)
+    print(f"started the erratum {folder.name} in {folder}/: correct the content, say what it "
+          f"corrects in release.yaml's notes, then `nenguide release {folder.name}`")
+    return 0
+
+
+def _diff(args) -> int:
+    from generator.releases import diff_text
+    from generator.releases.sources import engine_for, export_of
+    from generator.releases.diff import compare
+
+    guideline = _single(content.load_guidelines(args.content))
+    old, new = (_find(guideline, name) for name in (args.old, args.new))
+    result = compare(export_of(guideline, old), export_of(guideline, new), engine_for(old),
+                     engine_for(new))
+    if args.json:
+        print(json.dumps(result, indent=1, sort_keys=True, ensure_ascii=False))
+    else:
+        print(diff_text.render(result), end="")
     return 0
 
 
@@ -117,26 +215,39 @@ def _fields(args) -> int:
 
 
 def _calc(args) -> int:
-    from calculators import json_api
+    """A draft answers with today's calculators; a published release with its own wheel."""
+    from generator.releases.sources import engine_for
 
-    version = _pick_version(content.load_guidelines(args.content), args.version)
-    rules = json.dumps(build.calculator_rules(version)[args.calculator])
+    guideline = _single(content.load_guidelines(args.content))
+    engine = engine_for(_pick_version(guideline, args.version))
     if args.json is not None:
-        print(json_api.run(args.calculator, args.json, rules))
+        print(engine.answer(args.calculator, [args.json])[0])
         return 0
-    for line in sys.stdin:
-        if line.strip():  # blank lines separate nothing in JSON Lines; skip them
-            print(json_api.run(args.calculator, line, rules), flush=True)
+    lines = [line for line in sys.stdin if line.strip()]  # blank lines separate nothing
+    for answer in engine.answer(args.calculator, lines):
+        print(answer)
     return 0
 
 
-def _pick_version(guidelines, wanted: str):
-    versions = {v.version: v for g in guidelines for v in g.versions}
+def _single(guidelines):
+    if len(guidelines) != 1:
+        raise UsageError("one guideline per content folder is supported")
+    return guidelines[0]
+
+
+def _pick_version(guideline, wanted: str):
+    """`latest` is the newest published release, or the newest draft while none is."""
     if wanted == "latest":
-        return guidelines[0].latest
-    if wanted not in versions:
-        raise UsageError(f"unknown version '{wanted}' (known: {', '.join(versions)}, latest)")
-    return versions[wanted]
+        return guideline.latest or guideline.all_versions()[-1]
+    return _find(guideline, wanted)
+
+
+def _find(guideline, wanted: str):
+    found = guideline.find(wanted)
+    if found is None:
+        known = ", ".join(v.version for v in guideline.all_versions())
+        raise UsageError(f"unknown version '{wanted}' (known: {known}, latest)")
+    return found
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ one at a time.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
@@ -17,6 +18,7 @@ from generator import model, schema
 from generator.loader import FieldPath, LoadedFile, load_file
 from generator.pathway_rules import PathwayCheck, ki67_limits
 from generator.problems import ContentError, Problem
+from generator.releases import lock, record
 from generator.validate import Reporter, check_shape, citation_marks, did_you_mean
 
 RELEASE_FILE = "release.yaml"
@@ -41,15 +43,21 @@ class VersionFiles:
     parsed: list[LoadedFile] = field(default_factory=list)
 
 
-def load_guidelines(content_root: Path) -> list[model.Guideline]:
-    """Every guideline under `content_root`, validated. Raises ContentError with all problems."""
+def load_guidelines(content_root: Path, releases_root: Path | None = None
+                    ) -> list[model.Guideline]:
+    """Every guideline under `content_root`, validated. Raises ContentError with all problems.
+
+    A version with a release record (releases/<guideline>/<version>/, beside content/) is a
+    published release: its YAML is checked against the record's lock, not read again, so it
+    stays valid whatever later changes the content schema."""
     problems: list[Problem] = []
     guidelines = []
     folders = sorted(p for p in content_root.iterdir() if p.is_dir()) if content_root.is_dir() else []
     if not folders:
         raise ContentError([Problem(_display(content_root), 1, "", "no guideline folders found")])
+    releases = releases_root or record.releases_root(content_root)
     for folder in folders:
-        guideline = _load_guideline(folder, problems)
+        guideline = _load_guideline(folder, releases / folder.name, problems)
         if guideline is not None:
             guidelines.append(guideline)
     if problems:
@@ -57,26 +65,109 @@ def load_guidelines(content_root: Path) -> list[model.Guideline]:
     return guidelines
 
 
-def _load_guideline(folder: Path, problems: list[Problem]) -> model.Guideline | None:
+def _load_guideline(folder: Path, records: Path,
+                    problems: list[Problem]) -> model.Guideline | None:
     head, head_ok = _load_checked(folder / GUIDELINE_FILE, schema.GUIDELINE, problems)
-    versions = []
+    versions, releases = [], []
     version_folders = sorted((p for p in folder.iterdir() if p.is_dir()), key=_version_key)
     if not version_folders:
         problems.append(Problem(_display(folder), 1, "", "no version folder (e.g. 2025.1/)"))
     for version_folder in version_folders:
+        record_folder = records / version_folder.name
+        if (record_folder / record.RECORD_FILE).is_file():
+            release = _load_release(version_folder, record_folder, problems)
+            if release is not None:
+                releases.append(release)
+            continue
         files = _load_version_files(version_folder, problems)
         if _check_version(folder.name, files, problems):
             versions.append(_build_version(files))
+    known = {p.name for p in version_folders}
+    for stray in sorted(records.iterdir() if records.is_dir() else []):
+        if stray.is_dir() and stray.name not in known and not stray.name.startswith("."):
+            problems.append(Problem(_display(stray), 1, "", f"a release record without "
+                                    f"content: {_display(folder / stray.name)} is missing"))
+    _check_errata(versions, releases, problems)
     if head is None or not head_ok:
         return None
     if head.data["id"] != folder.name:
         _reporter(head, problems).add(("id",), f"'{head.data['id']}' does not match the folder "
                                               f"name; write id: {folder.name}")
-    if not versions:
+    if not versions and not releases:
         return None
     data = head.data
     return model.Guideline(id=data["id"], title=data["title"], description=data["description"],
-                           disclaimer=data["disclaimer"], versions=tuple(versions))
+                           disclaimer=data["disclaimer"], versions=tuple(versions),
+                           releases=tuple(releases), site_url=data.get("site_url"))
+
+
+def _load_release(folder: Path, record_folder: Path,
+                  problems: list[Problem]) -> model.Release | None:
+    """A published release: its record, and its YAML checked against the record's lock."""
+    try:
+        data = record.read_record(record_folder)
+        release = record.release_from(data, record_folder)
+    except (OSError, ValueError, KeyError) as exc:
+        problems.append(Problem(_display(record_folder / record.RECORD_FILE), 1, "",
+                                f"cannot read the release record: {exc!r}"))
+        return None
+    start = len(problems)
+    problems.extend(lock.check_lock(folder, data["content"], release.version, _display))
+    for damage in record.damaged_files(record_folder, data):
+        problems.append(Problem(_display(record_folder / record.RECORD_FILE), 1, "",
+                                f"{damage}: a release record is written by `nenguide "
+                                "release` only; restore it from version control"))
+    status = _declared_status(folder / RELEASE_FILE)
+    if status != release.status:
+        line, text = status_line(folder / RELEASE_FILE)
+        problems.append(Problem(_display(folder / RELEASE_FILE), line, "status",
+                                f"says {text or 'nothing'}, but version {release.version} was "
+                                f"published on {release.published} and is {release.status} "
+                                f"(see {_display(record_folder / record.RECORD_FILE)}); write "
+                                f"status: {release.status}"))
+    return release if len(problems) == start else None
+
+
+def _declared_status(path: Path) -> str | None:
+    loaded, _ = load_file(path, path.name)
+    data = loaded.data if loaded is not None else None
+    return data.get("status") if isinstance(data, dict) else None
+
+
+def status_line(path: Path) -> tuple[int, str | None]:
+    """The line of release.yaml's `status:` and the status written there."""
+    loaded, _ = load_file(path, path.name)
+    if loaded is None or not isinstance(loaded.data, dict):
+        return 1, None
+    return loaded.line_of(("status",)), loaded.data.get("status")
+
+
+def _check_errata(versions: list[model.Version], releases: list[model.Release],
+                  problems: list[Problem]) -> None:
+    """An erratum names the published release it corrects, which must be older, and says in
+    its notes what it corrects."""
+    published = {r.version for r in releases if r.status in ("published", "withdrawn")}
+    for version in versions:
+        if version.corrects is None:
+            continue
+        path = version.folder / RELEASE_FILE
+        if version.corrects not in published:
+            line = _line(path, ("corrects",))
+            problems.append(Problem(_display(path), line, "corrects",
+                                    f"\"{version.corrects}\" is not a published release; an "
+                                    "erratum corrects a published one"))
+        elif model.version_key(version.corrects) >= model.version_key(version.version):
+            problems.append(Problem(_display(path), _line(path, ("corrects",)), "corrects",
+                                    f"an erratum comes after the release it corrects; "
+                                    f"{version.version} is not newer than {version.corrects}"))
+        if not version.notes:
+            problems.append(Problem(_display(path), 1, "notes", "an erratum needs release "
+                                    "notes that say what it corrects"))
+
+
+def _line(path: Path, field_path: FieldPath) -> int:
+    loaded, _ = load_file(path, path.name)
+    return loaded.line_of(field_path) if loaded is not None else 1
 
 
 def _load_version_files(folder: Path, problems: list[Problem]) -> VersionFiles:
@@ -155,6 +246,12 @@ def _check_version(guideline_id: str, files: VersionFiles, problems: list[Proble
         if release.data["version"] != files.folder.name:
             report.add(("version",), f"\"{release.data['version']}\" does not match the "
                                      f"folder name; write version: \"{files.folder.name}\"")
+        if release.data["status"] != "draft":
+            report.add(("status",), f"{release.data['status']}, but version "
+                                    f"{files.folder.name} has no release record: only "
+                                    f"`nenguide release {files.folder.name}` publishes a "
+                                    "version (and `nenguide withdraw` withdraws one); write "
+                                    "status: draft")
     if files.references is not None:
         reference_ids = _check_reference_ids(files.references, problems)
         for loaded in files.parsed:
@@ -171,6 +268,7 @@ def _check_version(guideline_id: str, files: VersionFiles, problems: list[Proble
         _check_unique(loaded, "recommendations", seen_recommendations, problems)
         _check_unique(loaded, "tables", seen_tables, problems)
         _check_subsections(loaded, problems)
+        _check_review(loaded, problems)
     if files.pathway is not None and files.complete and len(problems) == start:
         # Needs every recommendation, so only once the sections are clean.
         sections = [model.build_section(files.sections[s].data) for s in files.sections]
@@ -256,6 +354,28 @@ def _check_unique(loaded: LoadedFile, kind: str, seen: dict[str, str],
                                f"has {len(row)} cells but the header has {width}")
 
 
+def _check_review(loaded: LoadedFile, problems: list[Problem]) -> None:
+    """An approval names who signed off and when the page is due again; no date is in the
+    future (a sign-off cannot be recorded before it happens)."""
+    report = _reporter(loaded, problems)
+    review = loaded.data["review"]
+    today = datetime.date.today().isoformat()
+    reviewers = review.get("reviewers", [])
+    if review["status"] == "approved":
+        if not reviewers:
+            report.add(("review", "reviewers"), "an approved page names at least one reviewer "
+                                                "who signed off (name, role, date)")
+        if "next_review_due" not in review:
+            report.add(("review", "next_review_due"), "an approved page says when it is due "
+                                                      "for review again")
+    for index, reviewer in enumerate(reviewers):
+        if reviewer["date"] > today:
+            report.add(("review", "reviewers", index, "date"),
+                       f"{reviewer['date']} is in the future; record a sign-off once it happened")
+        if review.get("next_review_due") and review["next_review_due"] <= reviewer["date"]:
+            report.add(("review", "next_review_due"), "must come after the sign-off dates")
+
+
 def _check_subsections(loaded: LoadedFile, problems: list[Problem]) -> None:
     report = _reporter(loaded, problems)
     seen: set[str] = set()
@@ -291,11 +411,11 @@ def _build_version(files: VersionFiles) -> model.Version:
                        for number, ref in enumerate(files.references.data["references"], 1))
     return model.Version(
         guideline=release["guideline"], version=release["version"], date=release["date"],
-        status=release["status"], review_status=release["review"]["status"],
-        review_note=release["review"].get("note"), summary=release["summary"],
+        status=release["status"], summary=release["summary"],
         sections=tuple(model.build_section(files.sections[s].data, number)
                        for number, s in enumerate(release["sections"], 1)),
-        references=references, grading=files.grading.data, pathway=files.pathway.data)
+        references=references, notes=release.get("notes"), corrects=release.get("corrects"),
+        grading=files.grading.data, pathway=files.pathway.data, folder=files.folder)
 
 
 def _reporter(loaded: LoadedFile, problems: list[Problem]) -> Reporter:
@@ -311,5 +431,8 @@ def _display(path: Path) -> str:
 
 
 def _version_key(folder: Path) -> tuple:
-    year, _, number = folder.name.partition(".")
-    return (int(year), int(number)) if year.isdigit() and number.isdigit() else (0, 0, folder.name)
+    """Version folders in release order; a misnamed one first (its release.yaml says so)."""
+    parts = folder.name.split(".")
+    if all(part.isdigit() for part in parts):
+        return (1, model.version_key(folder.name), "")
+    return (0, (), folder.name)

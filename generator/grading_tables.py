@@ -65,9 +65,9 @@ def _lung(version: Version) -> Table:
     )
 
 
-def _boundary_cases(version: Version) -> list[tuple[str, str, dict[str, Any]]]:
+def boundary_cases(grading: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
     """(site label, finding, calculator inputs) at and around every threshold."""
-    rules = version.grading
+    rules = grading
     cases: list[tuple[str, str, dict[str, Any]]] = []
     for field, (label, unit) in grade.INDEX_LABELS.items():
         bands, step = rules["digestive"][field], BOUNDARY_STEP[field]
@@ -99,7 +99,7 @@ def _boundary_cases(version: Version) -> list[tuple[str, str, dict[str, Any]]]:
 
 def _boundaries(version: Version) -> Table:
     rows = []
-    for site, finding, fields in _boundary_cases(version):
+    for site, finding, fields in boundary_cases(version.grading):
         inputs = {"site": "pancreas", "differentiation": "well", **fields}
         result = grade.evaluate(inputs, version.grading)
         if not result["ok"]:  # a rules change that breaks a case must stop the build

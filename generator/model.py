@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Iterator
 
 
@@ -75,8 +76,26 @@ class Subsection:
 
 
 @dataclass(frozen=True)
+class Reviewer:
+    name: str
+    role: str
+    date: str
+
+
+@dataclass(frozen=True)
+class Review:
+    """The clinical review of one page (section)."""
+
+    status: str  # draft, under_review, approved
+    reviewers: tuple[Reviewer, ...] = ()
+    next_review_due: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
 class Section(Subsection):
     subsections: tuple[Subsection, ...] = ()
+    review: Review = Review("draft")
 
     def all_recommendations(self) -> Iterator[Recommendation]:
         yield from self.recommendations
@@ -93,21 +112,29 @@ class RecommendationPlace:
     heading: str
 
 
+def version_key(version: str) -> tuple[int, ...]:
+    """Versions in release order: 2024.1 < 2024.2 < 2024.2.1 (an erratum) < 2025.1."""
+    return tuple(int(part) for part in version.split("."))
+
+
 @dataclass(frozen=True)
 class Version:
+    """A version read from its YAML: a draft, built from today's templates and code."""
+
     guideline: str
     version: str
-    date: str
-    status: str
-    review_status: str
-    review_note: str | None
+    date: str  # the content reflects the evidence up to this day
+    status: str  # always "draft": published versions are Release records
     summary: str
     sections: tuple[Section, ...]
     references: tuple[Reference, ...]
+    notes: str | None = None
+    corrects: str | None = None
     # The grading rules exactly as validated: the calculator reads them as JSON.
     grading: dict[str, Any] = field(default_factory=dict, compare=False)
     # The pathway rules exactly as validated (pathway.yaml).
     pathway: dict[str, Any] = field(default_factory=dict, compare=False)
+    folder: Path | None = field(default=None, compare=False)  # content/<guideline>/<version>
 
     def reference(self, reference_id: str) -> Reference:
         """The reference with this id (validation has made sure it exists)."""
@@ -122,16 +149,59 @@ class Version:
 
 
 @dataclass(frozen=True)
+class Release:
+    """A published or withdrawn version, as `nenguide release` froze it in its record folder
+    (releases/<guideline>/<version>/): its pages, calculators and content are read from there,
+    never re-made from today's YAML, templates or code."""
+
+    guideline: str
+    version: str
+    status: str  # published, withdrawn
+    date: str  # the content reflects the evidence up to this day
+    published: str  # the day `nenguide release` published it
+    unreviewed: bool  # published without clinical review: stamped on every page
+    folder: Path
+    notes: str | None = None
+    corrects: str | None = None
+    withdrawn: str | None = None  # the day it was withdrawn
+    withdrawn_reason: str | None = None
+
+
+@dataclass(frozen=True)
 class Guideline:
     id: str
     title: str
     description: str
     disclaimer: str
-    versions: tuple[Version, ...]
+    versions: tuple[Version, ...]  # drafts
+    releases: tuple[Release, ...] = ()  # published and withdrawn versions
+    site_url: str | None = None
+
+    def all_versions(self) -> list[Version | Release]:
+        """Every version, drafts and releases, oldest first."""
+        return sorted((*self.versions, *self.releases), key=lambda v: version_key(v.version))
+
+    def find(self, version: str) -> Version | Release | None:
+        return next((v for v in self.all_versions() if v.version == version), None)
 
     @property
-    def latest(self) -> Version:
-        return self.versions[-1]
+    def latest(self) -> Release | None:
+        """The newest published release (never a draft, never a withdrawn one)."""
+        published = [r for r in self.releases if r.status == "published"]
+        return max(published, key=lambda r: version_key(r.version), default=None)
+
+    @property
+    def current(self) -> Version:
+        """The newest draft: the content being worked on."""
+        if not self.versions:
+            raise LookupError(f"guideline {self.id} has no draft version")
+        return max(self.versions, key=lambda v: version_key(v.version))
+
+    def previous_release(self, version: str) -> Release | None:
+        """The newest published release older than `version`: what its changes compare with."""
+        older = [r for r in self.releases if r.status == "published"
+                 and version_key(r.version) < version_key(version)]
+        return max(older, key=lambda r: version_key(r.version), default=None)
 
 
 def recommendation_index(sections) -> dict[str, RecommendationPlace]:
@@ -153,11 +223,19 @@ def build_reference(data: dict[str, Any], number: int) -> Reference:
         doi=data.get("doi"), pmid=data.get("pmid"), note=data.get("note"))
 
 
+def build_review(data: dict[str, Any]) -> Review:
+    return Review(status=data["status"],
+                  reviewers=tuple(Reviewer(r["name"], r["role"], r["date"])
+                                  for r in data.get("reviewers", [])),
+                  next_review_due=data.get("next_review_due"), note=data.get("note"))
+
+
 def build_section(data: dict[str, Any], number: int = 0) -> Section:
     """A section; `number` is its place in the reading order, which numbers its
     recommendations 3.1, 3.2, ... through its subsections in order (0: unnumbered)."""
     ordinals = itertools.count(1)
     return Section(
+        review=build_review(data["review"]),
         id=data["id"], title=data["title"], intro=data.get("intro"),
         generated_tables=tuple(data.get("generated_tables", [])), tables=_tables(data),
         recommendations=_recommendations(data, number, ordinals), points=_points(data),

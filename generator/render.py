@@ -5,6 +5,7 @@ Nothing here writes files or knows about MkDocs internals; build.py does the wri
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from pathlib import Path
@@ -22,25 +23,33 @@ from generator.validate import CITATION_MARK
 
 TEMPLATES = Path(__file__).parent / "templates"
 
-def render_version(guideline: Guideline, version: Version) -> dict[str, str]:
-    """Every page of one version, keyed by its path in the docs folder."""
+def render_version(guideline: Guideline, version: Version, *,
+                   publication: dict | None = None, changes: dict | None = None
+                   ) -> dict[str, str]:
+    """Every page of one version, keyed by its path in the docs folder.
+
+    `publication` is what `nenguide release` stamps ({"published", "unreviewed"}), None for a
+    draft; `changes` is the comparison with the previous published release (releases/diff.py),
+    None when there is none."""
     pages: dict[str, str] = {}
     generated = generated_tables(version)
+    common = dict(guideline=guideline, generated=generated, publication=publication,
+                  changes=changes, previous=changes["from"]["version"] if changes else None)
     for section in version.sections:
         pages[f"{section.id}.md"] = _render("section.md.j2", version, f"{section.id}.md",
-                                            guideline=guideline, section=section,
-                                            generated=generated)
+                                            section=section, **common)
     extra = {
         "index.md": "index.md.j2",
+        "changes.md": "changes.md.j2",
         "references.md": "references.md.j2",
         "disclaimer.md": "disclaimer.md.j2",
         "calculators/grade.md": "grade.md.j2",
         "calculators/pathway.md": "pathway.md.j2",
     }
     for path, template in extra.items():
-        pages[path] = _render(template, version, path, guideline=guideline, generated=generated,
+        pages[path] = _render(template, version, path,
                               reference_index=_reference_index(version, path),
-                              **_calculator_forms(version, path))
+                              **_calculator_forms(version, path), **common)
     return pages
 
 
@@ -109,6 +118,7 @@ def navigation(version: Version) -> list:
         *({section.title: f"{section.id}.md"} for section in version.sections),
         {"Calculators": [{"WHO grade": "calculators/grade.md"},
                          {"Treatment pathway": "calculators/pathway.md"}]},
+        {"What changed": "changes.md"},
         {"References": "references.md"},
         {"Disclaimer": "disclaimer.md"},
     ]
@@ -120,7 +130,71 @@ def _render(template: str, version: Version, page_path: str, **context) -> str:
     env.filters["cite"] = lambda text: _cite_inline(text, version, prefix)
     env.globals["citations"] = lambda ids: _citation_links(ids, version, prefix)
     env.globals["page_prefix"] = prefix
+    changes = context.get("changes")
+    if changes:  # links into the version compared with, from <version>/changes/
+        old = changes["from"]["version"]
+        env.globals["old_link"] = lambda page, anchor, text: (
+            f'<a href="../../{old}/{page}/#{anchor}">{plain(text)}</a>')
+        env.globals["answer"] = lambda answer, in_old: _pathway_answer(answer, in_old, old)
+        env.globals["moved"] = lambda item: _pathway_moves(item, version.version, old)
     return env.get_template(template).render(version=version, **context).rstrip() + "\n"
+
+
+def plain(value) -> str:
+    """Text shown as written: citation marks as [ID], nothing read as Markdown or HTML."""
+    text = CITATION_MARK.sub(lambda m: f"[{m.group(1)}]", str(value))
+    text = html.escape(text, quote=False)
+    return re.sub(r"([\\`*_\[\]#|~])", r"\\\1", " ".join(text.split()))
+
+
+def _word_diff(parts) -> str:
+    tags = {"-": "del", "+": "ins"}
+    return "".join(f"<{tags[op]}>{_plain_keep_spaces(text)}</{tags[op]}>" if op in tags
+                   else _plain_keep_spaces(text) for op, text in parts).strip()
+
+
+def _plain_keep_spaces(text: str) -> str:
+    """plain() for a piece of a sentence: its spaces at either end are kept."""
+    lead, trail = text[:len(text) - len(text.lstrip())], text[len(text.rstrip()):]
+    return (" " if lead else "") + plain(text) + (" " if trail and text.strip() else "")
+
+
+def _pathway_moves(item: dict, new: str, old: str) -> str:
+    """"2025.1 now offers Recommendation 3.19; no longer offers 3.14." (the gist of a change)"""
+    parts = []
+    for kind, verb in (("offers", "offers"), ("advises_against", "advises against")):
+        added = ", ".join(f"[{o['number']}]({o['page']}.md#{o['anchor']})"
+                          for o in item[kind]["added"])
+        removed = ", ".join(f'<a href="../../{old}/{o["page"]}/#{o["anchor"]}">{o["number"]}</a>'
+                            for o in item[kind]["removed"])
+        if added:
+            parts.append(f"now {verb} recommendation {added}")
+        if removed:
+            parts.append(f"no longer {verb} recommendation {removed} of {old}")
+    if not parts:
+        return "The answer changed."
+    return f"Version {new} " + "; ".join(parts) + "."
+
+
+def _pathway_answer(answer: dict, in_old: bool, old: str) -> str:
+    """A pathway answer in a line: its options and what it advises against, linked."""
+    if answer["kind"] == "error":
+        return "no options: " + plain("; ".join(answer["errors"]))
+    if answer["kind"] == "out_of_scope":
+        return "not covered: " + plain(answer["why"])
+
+    def link(option: dict) -> str:
+        words = option["text"].split()
+        gist = " ".join(words[:12]) + ("…" if len(words) > 12 else "")
+        text = f"Recommendation {option['number']}"
+        target = (f'<a href="../../{old}/{option["page"]}/#{option["anchor"]}">{text}</a>'
+                  if in_old else f"[{text}]({option['page']}.md#{option['anchor']})")
+        return f"{target} ({STRENGTH_LABELS[option['strength']]}: {plain(gist)})"
+
+    shown = "; ".join(link(o) for o in answer["options"]) or "none"
+    if answer["not_recommended"]:
+        shown += "; advises against " + "; ".join(link(o) for o in answer["not_recommended"])
+    return shown
 
 
 def _environment() -> jinja2.Environment:
@@ -133,6 +207,8 @@ def _environment() -> jinja2.Environment:
         autoescape=False,  # the output is Markdown written by the editors, not HTML
     )
     env.filters["reference_line"] = format_reference
+    env.filters["plain"] = plain
+    env.filters["word_diff"] = _word_diff
     # A line break would end the table row: cells stay on one line.
     env.filters["cell"] = lambda text: " ".join(text.split()).replace("|", "\\|")
     env.globals.update(strength_labels=STRENGTH_LABELS, strength_meanings=STRENGTH_MEANINGS,

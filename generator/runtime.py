@@ -47,12 +47,23 @@ def write_calculator_package(destination: Path) -> Path:
     """Write the calculators wheel and a pyodide-lock.json listing it into `destination`."""
     destination.mkdir(parents=True, exist_ok=True)
     wheel = build_wheel(destination)
+    write_lock_file(wheel)
+    return wheel
+
+
+def write_lock_file(wheel: Path) -> None:
+    """A pyodide-lock.json beside `wheel` that lists it with its sha256, for today's runtime
+    (a published release brings its own wheel; the lock file follows the runtime)."""
     base = PyodideLockSpec.from_json(PYODIDE_DIR / "pyodide-lock.json")
     # Only our package: the worker loads nothing else, so the lock stays small.
     base.packages.clear()
-    spec = add_wheels_to_spec(base, [wheel], base_path=destination)
-    spec.to_json(destination / "pyodide-lock.json", indent=1)
-    return wheel
+    spec = add_wheels_to_spec(base, [wheel], base_path=wheel.parent)
+    spec.to_json(wheel.parent / "pyodide-lock.json", indent=1)
+
+
+def wheel_in(folder: Path) -> Path:
+    """The calculators wheel of a calc/ folder."""
+    return folder / f"{DISTRIBUTION}-{WHEEL_VERSION}-py3-none-any.whl"
 
 
 def build_wheel(destination: Path) -> Path:

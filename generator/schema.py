@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 ID_PATTERN = r"[a-z0-9]+(-[a-z0-9]+)*"
 REFERENCE_ID_PATTERN = r"[A-Z][A-Z0-9]*(-[A-Z0-9]+)*"
-VERSION_PATTERN = r"\d{4}\.\d+"
+VERSION_PATTERN = r"\d{4}\.\d+(\.\d+)?"  # year.number, and .number again for an erratum
 DATE_PATTERN = r"\d{4}-\d{2}-\d{2}"
 DOI_PATTERN = r"10\.\d{4,9}/\S+"
 PMID_PATTERN = r"[1-9]\d{0,8}"
@@ -121,10 +121,28 @@ SUBSECTION = obj(
     **_BLOCKS,
 )
 
+REVIEW_STATUSES = ("draft", "under_review", "approved")
+
+REVIEW = obj(
+    "the clinical review of this page; never name a reviewer who has not signed off",
+    status=text("draft, under_review, or approved (needs reviewers and next_review_due)",
+                choices=REVIEW_STATUSES),
+    reviewers=list_of(obj("a clinician who reviewed and signed off this page",
+                          name=text("the reviewer's name as they sign"),
+                          role=text("the reviewer's role, e.g. medical oncologist"),
+                          date=text("the day they signed off, quoted", pattern=DATE_PATTERN,
+                                    pattern_hint="write YYYY-MM-DD and quote it")),
+                      "who signed off (required when approved)", required=False),
+    next_review_due=text("when the page must be reviewed again, quoted", required=False,
+                         pattern=DATE_PATTERN, pattern_hint="write YYYY-MM-DD and quote it"),
+    note=text("one sentence about the review", required=False),
+)
+
 SECTION = obj(
     "one page of the guideline: content/<guideline>/<version>/<id>.yaml",
     id=_id("equals the file name without .yaml"),
     title=text("page title"),
+    review=REVIEW,
     **_BLOCKS,
     subsections=list_of(SUBSECTION, "parts of the page", required=False),
 )
@@ -153,19 +171,23 @@ REFERENCES = obj(
     references=list_of(REFERENCE, "every reference of the version", min_items=1),
 )
 
+RELEASE_STATUSES = ("draft", "published", "withdrawn")
+
 RELEASE = obj(
     "content/<guideline>/<version>/release.yaml: what this version is",
     guideline=_id("the guideline id, equal to the folder name"),
     version=text("version, quoted, equal to the folder name", pattern=VERSION_PATTERN,
-                 pattern_hint="write year.number and quote it, e.g. \"2025.1\""),
-    date=text("release date, quoted", pattern=DATE_PATTERN,
+                 pattern_hint="write year.number (an erratum: year.number.number) and quote "
+                              "it, e.g. \"2025.1\""),
+    date=text("the date the content reflects: evidence considered up to this day, quoted",
+              pattern=DATE_PATTERN,
               pattern_hint="write YYYY-MM-DD and quote it, e.g. \"2025-10-01\""),
-    status=text("publication status", choices=("draft", "published")),
-    review=obj(
-        "review state",
-        status=text("review state", choices=("submitted", "under_review", "approved")),
-        note=text("one sentence about the review", required=False),
-    ),
+    status=text("write draft; `nenguide release` publishes and `nenguide withdraw` withdraws",
+                choices=RELEASE_STATUSES),
+    corrects=text("an erratum: the published version it corrects, quoted", required=False,
+                  pattern=VERSION_PATTERN, pattern_hint="quote the version, e.g. \"2025.1\""),
+    notes=markdown("release notes: what this version changes, and for an erratum what it "
+                   "corrects", required=False),
     summary=markdown("the direct answer shown first on the home page"),
     sections=list_of(_id("a section id"), "section ids in reading order", min_items=1),
 )
@@ -239,6 +261,11 @@ GUIDELINE = obj(
     "content/<guideline>/guideline.yaml: what does not change between versions",
     id=_id("the guideline id, equal to the folder name"),
     title=text("guideline title"),
+    site_url=text("the address the site is served from, e.g. https://guidelines.example.org/; "
+                  "the sitemap and the version menu use it to keep a reader on the same page "
+                  "(default: http://127.0.0.1:8000/, as `nenguide serve`)", required=False,
+                  pattern=r"https?://\S+/", pattern_hint="write the full address with a "
+                  "trailing slash, e.g. https://guidelines.example.org/"),
     description=text("one sentence: what it covers and for whom"),
     disclaimer=markdown("the disclaimer page"),
 )

@@ -27,7 +27,7 @@ def grade_rules() -> dict:
     """The grading rules of the latest version of the real guideline."""
     from generator.content import load_guidelines
 
-    return load_guidelines(ROOT / "content")[0].latest.grading
+    return load_guidelines(ROOT / "content")[0].current.grading
 
 
 @pytest.fixture
@@ -50,7 +50,7 @@ def edit(path: Path, old: str, new: str) -> None:
 def built_site(tmp_path_factory) -> Path:
     """The real guideline, built once for the whole run."""
     site = tmp_path_factory.mktemp("build") / "site"
-    build_site(ROOT / "content", site)
+    build_site(ROOT / "content", site, list_drafts=True)  # as `make serve`: drafts in the menu
     return site
 
 

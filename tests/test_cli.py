@@ -62,7 +62,7 @@ def test_calc_batch_writes_one_result_per_line():
 def test_calc_with_an_unknown_version_names_the_known_ones():
     done = run_cli("calc", "grade", "--version", "1999.1", "--json", "{}")
     assert done.returncode == 1
-    assert done.stderr == "error: unknown version '1999.1' (known: 2025.1, latest)\n"
+    assert done.stderr == "error: unknown version '1999.1' (known: 2024.1, 2025.1, latest)\n"
 
 
 def test_calc_latest_is_the_newest_version():

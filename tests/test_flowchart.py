@@ -19,7 +19,7 @@ COLUMNS = ("col-group", "col-stage", "col-rule", "col-rec")
 
 @pytest.fixture(scope="module")
 def version():
-    return load_guidelines(ROOT / "content")[0].latest
+    return load_guidelines(ROOT / "content")[0].current
 
 
 @pytest.fixture(scope="module")

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from generator.content import load_guidelines
+from generator.releases.sources import changes_for
 from generator.render import render_version
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,7 +22,8 @@ def rendered_pages() -> dict[str, str]:
     pages = {}
     for guideline in load_guidelines(ROOT / "content"):
         for version in guideline.versions:
-            for path, text in render_version(guideline, version).items():
+            changes = changes_for(guideline, version)  # as the build renders a draft
+            for path, text in render_version(guideline, version, changes=changes).items():
                 pages[f"{guideline.id}/{version.version}/{path}"] = text
     return pages
 
@@ -30,7 +32,7 @@ PAGES = rendered_pages()
 
 
 def test_no_golden_page_is_stale():
-    on_disk = {str(p.relative_to(GOLDEN)) for p in GOLDEN.rglob("*.md")}
+    on_disk = {str(p.relative_to(GOLDEN)) for p in (GOLDEN / "nen").rglob("*.md")}
     if REGENERATE:
         for stale in on_disk - set(PAGES):
             (GOLDEN / stale).unlink()

@@ -12,7 +12,7 @@ from generator.render import render_version
 
 def render(content):
     [guideline] = load_guidelines(content)
-    return guideline.latest, render_version(guideline, guideline.latest)
+    return guideline.current, render_version(guideline, guideline.current)
 
 
 def test_moving_a_threshold_moves_the_table_and_the_calculator(content_copy):
@@ -87,7 +87,7 @@ def test_a_threshold_must_be_a_number(content_copy):
 def test_authored_tables_cannot_take_a_generated_name(content_copy):
     edit(content_copy / "nen/2025.1/treatment.yaml", "  - id: grades", "  - id: grading-lung")
     assert problems_of(content_copy) == [
-        "content/nen/2025.1/treatment.yaml:6: tables[0].id: duplicate id 'grading-lung' (first "
+        "content/nen/2025.1/treatment.yaml:8: tables[0].id: duplicate id 'grading-lung' (first "
         "used at grading.yaml, as a generated table); ids must be unique in a version"]
 
 

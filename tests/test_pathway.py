@@ -14,7 +14,7 @@ from conftest import ROOT
 from generator.content import load_guidelines
 from generator.pathway_rules import compile_rules, consistent, domains
 
-VERSION = load_guidelines(ROOT / "content")[0].latest
+VERSION = load_guidelines(ROOT / "content")[0].current
 RULES = json.loads(json.dumps(compile_rules(VERSION)))  # exactly what the browser receives
 
 UNRESECTABLE = "unresectable_metastatic"

@@ -17,7 +17,7 @@ def problems_of(content):
 
 def test_the_fixture_rules_are_clean(content_copy):
     [guideline] = load_guidelines(content_copy)
-    assert guideline.latest.pathway["rules"][0]["id"] == "nec-first-line"
+    assert guideline.current.pathway["rules"][0]["id"] == "nec-first-line"
 
 
 def test_unknown_recommendation_id(content_copy):

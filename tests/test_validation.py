@@ -43,7 +43,7 @@ def test_yes_no_trap(content_copy):
     edit(content_copy / "nen/2025.1/treatment.yaml", "title: Neuroendocrine carcinoma",
          "title: no")
     assert problems_of(content_copy) == [
-        "content/nen/2025.1/treatment.yaml:14: subsections[0].title: expected a string, "
+        "content/nen/2025.1/treatment.yaml:16: subsections[0].title: expected a string, "
         "got false (YAML reads no as a boolean) — quote it: \"no\""]
 
 
@@ -51,14 +51,14 @@ def test_unknown_citation_suggests_the_closest_id(content_copy):
     edit(content_copy / "nen/2025.1/treatment.yaml", "citations: [ENETS-NEC]",
          "citations: [ENETS-NCE]")
     assert problems_of(content_copy) == [
-        "content/nen/2025.1/treatment.yaml:20: subsections[0].recommendations[0].citations[0]: "
+        "content/nen/2025.1/treatment.yaml:22: subsections[0].recommendations[0].citations[0]: "
         "unknown reference 'ENETS-NCE' (did you mean 'ENETS-NEC'?)"]
 
 
 def test_unknown_inline_citation(content_copy):
     edit(content_copy / "nen/2025.1/release.yaml", "[@WHO2019]", "[@WHO2021]")
     assert problems_of(content_copy) == [
-        "content/nen/2025.1/release.yaml:8: summary: unknown reference 'WHO2021' "
+        "content/nen/2025.1/release.yaml:5: summary: unknown reference 'WHO2021' "
         "(did you mean 'WHO2021L'?)"]
 
 
@@ -66,14 +66,14 @@ def test_unknown_field_suggests_the_known_one(content_copy):
     edit(content_copy / "nen/2025.1/treatment.yaml", "        evidence: guideline",
          "        evidence: guideline\n        strenght: high")
     assert problems_of(content_copy) == [
-        "content/nen/2025.1/treatment.yaml:20: subsections[0].recommendations[0].strenght: "
+        "content/nen/2025.1/treatment.yaml:22: subsections[0].recommendations[0].strenght: "
         "unknown field 'strenght' (did you mean 'strength'?)"]
 
 
 def test_value_outside_the_allowed_list(content_copy):
     edit(content_copy / "nen/2025.1/treatment.yaml", "strength: recommended", "strength: strong")
     assert problems_of(content_copy) == [
-        "content/nen/2025.1/treatment.yaml:18: subsections[0].recommendations[0].strength: "
+        "content/nen/2025.1/treatment.yaml:20: subsections[0].recommendations[0].strength: "
         "'strong' is not allowed (allowed: recommended, suggested, option, not_recommended)"]
 
 
@@ -81,7 +81,7 @@ def test_missing_required_field_points_at_its_parent(content_copy):
     edit(content_copy / "nen/2025.1/treatment.yaml", "        citations: [ENETS-NEC]\n    points",
          "    points")
     assert problems_of(content_copy) == [
-        "content/nen/2025.1/treatment.yaml:16: subsections[0].recommendations[0]: missing "
+        "content/nen/2025.1/treatment.yaml:18: subsections[0].recommendations[0]: missing "
         "required field 'citations' (reference ids that support this (at least one))"]
 
 
@@ -89,7 +89,7 @@ def test_table_row_with_the_wrong_number_of_cells(content_copy):
     edit(content_copy / "nen/2025.1/treatment.yaml", '["NET G1", "< 3 %"]',
          '["NET G1", "< 3 %", "extra"]')
     assert problems_of(content_copy) == [
-        "content/nen/2025.1/treatment.yaml:10: tables[0].rows[0]: has 3 cells but the header "
+        "content/nen/2025.1/treatment.yaml:12: tables[0].rows[0]: has 3 cells but the header "
         "has 2"]
 
 
@@ -101,8 +101,8 @@ def test_duplicate_recommendation_id_names_the_first_place(content_copy):
         citations: [ENETS-NEC]
     points:""")
     assert problems_of(content_copy) == [
-        "content/nen/2025.1/treatment.yaml:21: subsections[0].recommendations[1].id: duplicate "
-        "id 'nec-first-line' (first used at content/nen/2025.1/treatment.yaml:16); ids must be "
+        "content/nen/2025.1/treatment.yaml:23: subsections[0].recommendations[1].id: duplicate "
+        "id 'nec-first-line' (first used at content/nen/2025.1/treatment.yaml:18); ids must be "
         "unique in a version"]
 
 
@@ -125,7 +125,7 @@ def test_section_files_must_match_release(content_copy):
     assert problems_of(content_copy) == [
         "content/nen/2025.1/pitfalls.yaml:1: not listed in release.yaml sections; add "
         "'pitfalls' there or remove the file",
-        "content/nen/2025.1/release.yaml:10: sections[1]: no file follow-up.yaml in "
+        "content/nen/2025.1/release.yaml:7: sections[1]: no file follow-up.yaml in "
         "content/nen/2025.1"]
 
 
@@ -144,8 +144,8 @@ def test_every_problem_is_reported_in_one_run(content_copy, capsys):
         'content/nen/2025.1/release.yaml:2: version: expected a string, got 2025.1 (a number) '
         '— quote it: "2025.1"',
         "content/nen/2025.1/release.yaml:4: status: 'drafted' is not allowed (allowed: draft, "
-        "published) (did you mean 'draft'?)",
-        "content/nen/2025.1/treatment.yaml:20: subsections[0].recommendations[0].citations[0]: "
+        "published, withdrawn) (did you mean 'draft'?)",
+        "content/nen/2025.1/treatment.yaml:22: subsections[0].recommendations[0].citations[0]: "
         "unknown reference 'ENETS-NCE' (did you mean 'ENETS-NEC'?)",
         "4 errors; nothing was built.",
     ]
