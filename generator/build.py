@@ -73,7 +73,7 @@ def build_site(content_root: Path, site_dir: Path, *, list_drafts: bool = False,
         changed_words = []
         for version in versions:
             built = output / version.version
-            _build_version(guideline, version, work / "src" / version.version, built, site_url)
+            build_version(guideline, version, work / "src" / version.version, built, site_url)
             if isinstance(version, Release):
                 recorded = json.loads((version.folder / record.TEXTS).read_text("utf-8"))
                 changed_words += [f"{version.version}/{problem}" for problem in
@@ -95,8 +95,9 @@ def build_site(content_root: Path, site_dir: Path, *, list_drafts: bool = False,
 
 
 # --- one version ------------------------------------------------------------------------------
-def _build_version(guideline: Guideline, version: Version | Release, source: Path,
-                   output: Path, site_url: str) -> None:
+def build_version(guideline: Guideline, version: Version | Release, source: Path,
+                  output: Path, site_url: str) -> None:
+    """One version into `output`: a draft from its YAML, a release from its record."""
     docs = source / "docs"
     if isinstance(version, Release):
         write_release_docs(version, docs)

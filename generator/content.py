@@ -117,21 +117,14 @@ def _load_release(folder: Path, record_folder: Path,
         problems.append(Problem(_display(record_folder / record.RECORD_FILE), 1, "",
                                 f"{damage}: a release record is written by `nenguide "
                                 "release` only; restore it from version control"))
-    status = _declared_status(folder / RELEASE_FILE)
+    line, status = status_line(folder / RELEASE_FILE)
     if status != release.status:
-        line, text = status_line(folder / RELEASE_FILE)
         problems.append(Problem(_display(folder / RELEASE_FILE), line, "status",
-                                f"says {text or 'nothing'}, but version {release.version} was "
+                                f"says {status or 'nothing'}, but version {release.version} was "
                                 f"published on {release.published} and is {release.status} "
                                 f"(see {_display(record_folder / record.RECORD_FILE)}); write "
                                 f"status: {release.status}"))
     return release if len(problems) == start else None
-
-
-def _declared_status(path: Path) -> str | None:
-    loaded, _ = load_file(path, path.name)
-    data = loaded.data if loaded is not None else None
-    return data.get("status") if isinstance(data, dict) else None
 
 
 def status_line(path: Path) -> tuple[int, str | None]:

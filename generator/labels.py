@@ -23,8 +23,3 @@ EVIDENCE_LABELS = {
     "guideline": "Guideline statement",
     "consensus": "Expert consensus",
 }
-REVIEW_LABELS = {
-    "submitted": "submitted for review",
-    "under_review": "under clinical review",
-    "approved": "approved by the editorial board",
-}

@@ -16,7 +16,7 @@ from calculators import grade, labels, pathway
 from calculators.grade_inputs import SITES
 from generator.flowchart import pathway_flowcharts
 from generator.grading_tables import generated_tables
-from generator.labels import EVIDENCE_LABELS, REVIEW_LABELS, STRENGTH_LABELS, STRENGTH_MEANINGS
+from generator.labels import EVIDENCE_LABELS, STRENGTH_LABELS, STRENGTH_MEANINGS
 from generator.pathway_rules import compile_rules, consistent
 from generator.model import Guideline, Reference, Version
 from generator.validate import CITATION_MARK
@@ -212,8 +212,7 @@ def _environment() -> jinja2.Environment:
     # A line break would end the table row: cells stay on one line.
     env.filters["cell"] = lambda text: " ".join(text.split()).replace("|", "\\|")
     env.globals.update(strength_labels=STRENGTH_LABELS, strength_meanings=STRENGTH_MEANINGS,
-                       evidence_labels=EVIDENCE_LABELS,
-                       review_labels=REVIEW_LABELS)
+                       evidence_labels=EVIDENCE_LABELS)
     return env
 
 

@@ -113,7 +113,7 @@ def _freeze(guideline: Guideline, version: Version, publication: dict[str, Any],
     record.write_record(staging, {**data, "files": {}})
     frozen = record.release_from(data, staging)
     built = work / "site"
-    build._build_version(guideline, frozen, work / "src", built, build.DEFAULT_SITE_URL)
+    build.build_version(guideline, frozen, work / "src", built, build.DEFAULT_SITE_URL)
     (staging / record.TEXTS).write_text(json.dumps(texts.site_texts(built), indent=1,
                                                    sort_keys=True, ensure_ascii=False) + "\n",
                                         encoding="utf-8")
