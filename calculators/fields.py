@@ -115,8 +115,11 @@ def number_text(value: float | None, raw: object, unit: str = "") -> str:
 
 
 def stated(field: str, label: str, text: str) -> Json:
-    """One restated input: the form's label (without a unit the value carries) and the value."""
-    return {"field": field, "label": label.removesuffix(" (%)"), "value": text}
+    """One restated input: the form's label (without the unit the value carries) and the
+    value: "Ki-67 index (%)" and "2.5 %" become "Ki-67 index: 2.5 %"."""
+    for unit in (" (%)", " (mm)", " (years)"):
+        label = label.removesuffix(unit)
+    return {"field": field, "label": label, "value": text}
 
 
 def parse_bool(value: object) -> tuple[bool | None, str]:

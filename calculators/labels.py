@@ -24,11 +24,16 @@ PATHWAY_FIELDS = {  # in the form's order, which the restated inputs follow
     "site": "Primary site",
     "stage": "Stage",
     "sstr_positive": "Somatostatin receptor (SSTR) status",
+    "sstr_uptake": "SSTR uptake compared with normal liver",
     "ki67_percent": "Ki-67 index (%)",
-    "prior_lines": "Systemic lines already given for advanced disease",
+    "tumour_size_mm": "Tumour size (mm)",
+    "gastric_type": "Gastric NET type",
     "functional_syndrome": "Functional syndrome",
+    "ecog": "ECOG performance status",
+    "age": "Age (years)",
+    "treatments_given": "Treatments already given",
+    "prrt_pfs_months": "Months without progression after the last PRRT",
     "progressing": "Disease is progressing",
-    "elderly_or_poor_ps": "Elderly or poor performance status",
     "bone_mets": "Bone metastases",
     "liver_dominant": "Liver-dominant disease",
 }
@@ -36,6 +41,7 @@ PATHWAY_FIELDS = {  # in the form's order, which the restated inputs follow
 # --- Coded values -------------------------------------------------------------------------------
 SITE_LABELS = {
     "pancreas": "Pancreas",
+    "duodenum": "Duodenum",
     "small_intestine": "Small intestine",
     "stomach": "Stomach",
     "rectum": "Rectum",
@@ -56,6 +62,38 @@ STAGE_LABELS = {
     "locoregional": "Locoregional",
     "resectable_liver_mets": "Resectable liver metastases",
     "unresectable_metastatic": "Unresectable or metastatic",
+}
+SSTR_UPTAKE_LABELS = {
+    "above_liver": "Higher than normal liver",
+    "equal_liver": "Equal to normal liver",
+    "below_liver": "Lower than normal liver",
+}
+GASTRIC_TYPE_LABELS = {
+    "1": "Type 1 (chronic atrophic gastritis)",
+    "2": "Type 2 (gastrinoma, usually MEN1)",
+    "3": "Type 3 (sporadic)",
+}
+TREATMENT_LABELS = {
+    "ssa": "Somatostatin analogue",
+    "everolimus": "Everolimus",
+    "sunitinib": "Sunitinib",
+    "prrt": "177Lu-DOTATATE (PRRT)",
+    "captem": "Capecitabine with temozolomide (or temozolomide)",
+    "streptozocin": "Streptozocin-based chemotherapy",
+    "platinum_etoposide": "Platinum with etoposide",
+    "folfiri": "FOLFIRI",
+    "folfox": "FOLFOX",
+    "interferon": "Interferon alfa",
+    "checkpoint_inhibitor": "Immune checkpoint inhibitor",
+    "liver_directed": "Liver-directed therapy (TAE, TACE, SIRT or ablation)",
+}
+# The ECOG scale as published by the Eastern Cooperative Oncology Group.
+ECOG_LABELS = {
+    "0": "0: fully active",
+    "1": "1: restricted in strenuous activity, able to do light work",
+    "2": "2: up and about more than half of the day, self-care, unable to work",
+    "3": "3: limited self-care, in bed or chair more than half of the day",
+    "4": "4: completely disabled",
 }
 SYNDROME_LABELS = {
     "carcinoid_syndrome": "Carcinoid syndrome",

@@ -3,59 +3,41 @@
 A generic engine: the clinical content is the version's rules (content/<guideline>/<version>/
 pathway.yaml, compiled by the generator into JSON with the recommendations' text), so the
 pathway, the treatment pages and the citations come from one source and an old release keeps
-its own rules. Stdlib only; runs unchanged in CPython and Pyodide.
+its own rules. Stdlib only; runs unchanged in CPython and Pyodide. The inputs and their
+contradictions are in calculators.pathway_inputs.
 
 Rules: {"out_of_scope": [{"when", "why"}], "rules": [{"id", "when", "offer", "avoid", "why",
 "note"}], "recommendations": {id: {"title", "text", "strength", "citations", "page", "anchor"}},
-"version": V}. A "when" maps an input to the values it must take (a list), or for numbers to a
-range {"min": a, "max": b, "below": c} (inclusive, inclusive, exclusive). An unknown Ki-67 does
-not rule a rule out: the rule's "why" states the Ki-67 it assumes.
+"version": V}. A "when" maps an input to what it must be:
+  * a list of values: one of them (null stands for "not given");
+  * for a number, a range {"min": a, "max": b, "below": c, "above": d} (min and max inclusive,
+    below and above exclusive); an unknown number does not rule a rule out, and the answer
+    says which number it would have needed, unless the range also says "known": true (for a
+    criterion that must be met, not assumed, such as the months after PRRT for retreatment);
+  * for the treatments already given, {"any": [...]} (at least one of them was given) and
+    {"none": [...]} (none of them was given).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from calculators.fields import (error, fmt_number, is_blank, number_text, parse_bool,
-                                parse_choice, parse_count, parse_number, read_fields, stated)
-from calculators.grade import CATEGORIES
-from calculators.labels import (PATHWAY_FIELDS, SITE_LABELS, SSTR_LABELS, STAGE_LABELS,
-                                SYNDROME_LABELS, count_of)
+from calculators.fields import error, stated
+from calculators.labels import PATHWAY_FIELDS, STAGE_LABELS, SYNDROME_LABELS, TREATMENT_LABELS
+from calculators.pathway_inputs import (CATEGORY_LABELS, FLAGS, LISTS, LUNG_CATEGORIES,  # noqa: F401
+                                        NUMBERS, PARSERS, ki67_fits, read_inputs,
+                                        stated_inputs)
 
 Json = dict[str, Any]
 
 STAGES = tuple(STAGE_LABELS)
 SYNDROMES = tuple(SYNDROME_LABELS)
-CATEGORY_LABELS = {category: category for category in CATEGORIES}
-LUNG_CATEGORIES = ("typical carcinoid", "atypical carcinoid", "LCNEC", "SCLC")
-FLAGS = ("progressing", "elderly_or_poor_ps", "bone_mets", "liver_dominant")
+TREATMENTS = tuple(TREATMENT_LABELS)
 # SSA and PRRT are NET treatments: SSTR status matters only for the other categories.
 NEC_LIKE = ("NEC", "NEC small cell", "NEC large cell", "LCNEC", "SCLC", "MiNEN")
-
-
-def _flag(value: object) -> tuple[bool | None, str]:
-    """Yes/no facts default to no: a form's unticked box and a missing key mean the same."""
-    flag, message = parse_bool(value)
-    return (False if flag is None else flag), message
-
-
-PARSERS = {
-    "category": lambda v: parse_choice(v, CATEGORY_LABELS, required=True),
-    "site": lambda v: parse_choice(v, SITE_LABELS, required=True),
-    # No default stage: the options differ completely between stages, so it is asked for.
-    "stage": lambda v: parse_choice(v, STAGE_LABELS, required=True),
-    # Unknown SSTR status stays None: SSA and PRRT depend on it, so it is asked for, not assumed.
-    "sstr_positive": parse_bool,
-    "functional_syndrome": lambda v: parse_choice(v, SYNDROME_LABELS, required=False),
-    "progressing": _flag,
-    "elderly_or_poor_ps": _flag,
-    "prior_lines": lambda v: (0, "") if is_blank(v) else parse_count(v),
-    "bone_mets": _flag,
-    "liver_dominant": _flag,
-    "ki67_percent": lambda v: parse_number(v, high=100.0, percent=True),
-}
 # What a patient outside the rules' scope is still asked for: the scope depends on these only.
 SCOPE_FIELDS = ("category", "site")
+ADVANCED = ("resectable_liver_mets", "unresectable_metastatic")
 
 
 def evaluate(inputs: object, rules: object) -> Json:
@@ -78,8 +60,7 @@ def _evaluate(inputs: object, rules: object) -> Json:
                       "the pathway rules of this guideline version are missing")
     if not isinstance(inputs, dict):
         return _error("inputs", "Inputs", "expected an object of named fields")
-    values, errors = read_fields(inputs, PARSERS, PATHWAY_FIELDS)
-    errors += _consistency_errors(values, errors, rules.get("ki67_limits", {}))
+    values, errors, warnings = read_inputs(inputs, rules.get("ki67_limits", {}))
     # Out of scope by category and site: no options whatever the other inputs say, so a
     # missing stage is not asked for and unused fields are not checked.
     if not {e["field"] for e in errors} & set(SCOPE_FIELDS):
@@ -91,9 +72,11 @@ def _evaluate(inputs: object, rules: object) -> Json:
     why = out_of_scope(values, rules)
     if why is not None:
         return _out_of_scope_answer(why, values, inputs, tuple(PATHWAY_FIELDS), rules)
-    return {"ok": True, "kind": "options", "version": rules.get("version", ""),
-            **decide(values, rules), "inputs": values,
-            "stated_inputs": _stated_inputs(values, inputs, tuple(PATHWAY_FIELDS))}
+    answer = decide(values, rules)
+    answer["notes"] = warnings + answer["notes"]
+    return {"ok": True, "kind": "options", "version": rules.get("version", ""), **answer,
+            "inputs": values, "stated_inputs": stated_inputs(values, inputs,
+                                                             tuple(PATHWAY_FIELDS))}
 
 
 def out_of_scope(values: Json, rules: Json,
@@ -112,30 +95,7 @@ def _out_of_scope_answer(why: str, values: Json, raw: Json, used: tuple[str, ...
                          rules: Json) -> Json:
     return {"ok": True, "kind": "out_of_scope", "version": rules.get("version", ""), "why": why,
             "inputs": {name: values[name] for name in used},
-            "stated_inputs": _stated_inputs(values, raw, used)}
-
-
-def _stated_inputs(values: Json, raw: Json, names: tuple[str, ...]) -> list[Json]:
-    """The inputs the answer used, in the form's words (a yes/no fact left unticked is "no")."""
-    def shown(name: str) -> str:
-        value = values[name]
-        if name == "site":
-            return SITE_LABELS[value]
-        if name == "stage":
-            return STAGE_LABELS[value]
-        if name == "sstr_positive":
-            return SSTR_LABELS.get(value, "Unknown")
-        if name == "functional_syndrome":
-            return SYNDROME_LABELS.get(value, "None")
-        if name == "prior_lines":
-            return count_of(value, "line", "lines")
-        if name == "ki67_percent":
-            return number_text(value, raw.get(name), " %")
-        if name in FLAGS:
-            return "yes" if value else "no"
-        return str(value)
-
-    return [stated(name, PATHWAY_FIELDS[name], shown(name)) for name in names]
+            "stated_inputs": stated_inputs(values, raw, used)}
 
 
 def decide(values: Json, rules: Json) -> Json:
@@ -144,9 +104,13 @@ def decide(values: Json, rules: Json) -> Json:
     offered: dict[str, Json] = {}
     avoided: dict[str, Json] = {}
     notes: list[str] = []
+    fired = []
     for rule in rules["rules"]:
         if not matches(rule["when"], values):
+            notes += [note for note in _needs_a_number(rule, values, recommendations)
+                      if note not in notes]
             continue
+        fired.append(rule)
         for rec_id in rule.get("offer", []):
             if rec_id not in offered:
                 offered[rec_id] = _option(rec_id, recommendations[rec_id], rule["why"])
@@ -159,66 +123,71 @@ def decide(values: Json, rules: Json) -> Json:
                                    "anchor": rec["anchor"]}
         if rule.get("note") and rule["note"] not in notes:
             notes.append(rule["note"])
-    if values["sstr_positive"] is None and values["category"] not in NEC_LIKE:
+    if values["sstr_positive"] is None and values["category"] not in NEC_LIKE and \
+            values["stage"] in ADVANCED:  # SSA and PRRT are for advanced disease only
         notes.append("SSTR status not given: somatostatin analogues and 177Lu-DOTATATE are "
                      "offered only for SSTR-positive disease.")
-    if values["ki67_percent"] is None:
-        notes.append("Ki-67 not given: options that depend on Ki-67 state the range they "
-                     "assume; check it against the pathology report.")
+    for name in NUMBERS:  # an unknown number matched every range a fired rule tests
+        if values[name] is None and any(name in rule["when"] for rule in fired):
+            label = stated(name, PATHWAY_FIELDS[name], "")["label"]
+            notes.append(f"{label} not given: the options shown include those that depend on "
+                         "it, whatever its value; give it to narrow them.")
     return {"options": list(offered.values()), "not_recommended": list(avoided.values()),
             "notes": notes}
 
+
+
+def _needs_a_number(rule: Json, values: Json, recommendations: Json) -> list[str]:
+    """When a rule failed only for want of a number it must know, say so: the option exists
+    for this patient once the number is given and meets the criterion."""
+    missing = [name for name, condition in rule["when"].items()
+               if isinstance(condition, dict) and condition.get("known") and values.get(name)
+               is None]
+    if not missing or not rule.get("offer"):
+        return []
+    relaxed = {name: ({k: v for k, v in c.items() if k != "known"} if name in missing else c)
+               for name, c in rule["when"].items()}
+    if not matches(relaxed, values):
+        return []
+    first = recommendations[rule["offer"][0]]
+    which = f"recommendation {first['number']}" if first.get("number") else "an option"
+    return [f"{stated(name, PATHWAY_FIELDS[name], '')['label']} not given: {which} "
+            f"applies only when it is known to be "
+            f"{_criterion(rule['when'][name])}; give it to see whether it does."
+            for name in missing]
+
+
+def _criterion(condition: Json) -> str:
+    signs = {"min": "at least", "max": "at most", "below": "below", "above": "above"}
+    return " and ".join(f"{signs[k]} {v:g}" for k, v in condition.items() if k in signs)
 
 
 def matches(when: Json, values: Json) -> bool:
     """True when every condition of a rule holds for these inputs."""
     for name, condition in when.items():
         value = values.get(name)
-        if isinstance(condition, dict):
-            if value is None:
-                if name == "ki67_percent":
-                    continue  # unknown Ki-67: the rule's text says what it assumes
+        if name in LISTS:
+            given = set(value or ())
+            if given & set(condition.get("none", ())):
                 return False
+            if "any" in condition and not given & set(condition["any"]):
+                return False
+        elif isinstance(condition, dict):
+            if value is None:
+                if condition.get("known"):
+                    return False
+                continue  # an unknown number: the answer says it was not given
             if "min" in condition and value < condition["min"]:
                 return False
             if "max" in condition and value > condition["max"]:
                 return False
             if "below" in condition and value >= condition["below"]:
                 return False
+            if "above" in condition and value <= condition["above"]:
+                return False
         elif value not in condition:
             return False
     return True
-
-
-def ki67_fits(category: str, ki67: float | None, limits: Json) -> bool:
-    """Whether a Ki-67 can belong to a category: a NET G1 has Ki-67 below the G2 threshold and
-    a NET G2 at most the G3 one (the higher index decides, so the other bounds are open)."""
-    return ki67 is None or category not in limits or matches({"k": limits[category]}, {"k": ki67})
-
-
-def _consistency_errors(values: Json, errors: list[Json], limits: Json) -> list[Json]:
-    """A category names its classification: lung categories go with the lung site only, and
-    a NET grade bounds its Ki-67."""
-    bad = {error["field"] for error in errors}
-    if bad & {"category", "site"}:
-        return []
-    if "ki67_percent" not in bad and not ki67_fits(values["category"], values["ki67_percent"],
-                                                    limits):
-        bounds = ", ".join(f"{key} {fmt_number(value)}" for key, value in
-                           limits[values["category"]].items())
-        message = (f"Ki-67 {fmt_number(values['ki67_percent'])} % does not fit a "
-                   f"{values['category']} ({bounds} %); check the grade and the index")
-        return [error("ki67_percent", PATHWAY_FIELDS["ki67_percent"], message)]
-    lung_site = values["site"] == "lung"
-    if lung_site and values["category"] not in LUNG_CATEGORIES:
-        message = (f"'{values['category']}' is not a lung category; for lung tumours use one "
-                   f"of {', '.join(LUNG_CATEGORIES)}")
-        return [error("category", PATHWAY_FIELDS["category"], message)]
-    if not lung_site and values["category"] in LUNG_CATEGORIES:
-        message = (f"'{values['category']}' is a lung category; for other sites use the WHO "
-                   "2019 digestive categories (NET G1-G3, NEC, MiNEN)")
-        return [error("category", PATHWAY_FIELDS["category"], message)]
-    return []
 
 
 def _option(rec_id: str, rec: Json, why: str) -> Json:

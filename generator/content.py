@@ -249,6 +249,10 @@ def _check_version(guideline_id: str, files: VersionFiles, problems: list[Proble
         reference_ids = _check_reference_ids(files.references, problems)
         for loaded in files.parsed:
             _check_citations(loaded, reference_ids, problems)
+        kinds = {ref["id"]: ref.get("kind") for ref in files.references.data["references"]
+                 if isinstance(ref, dict)} if files.references.shape_ok else {}
+        for loaded in files.sections.values():
+            _check_evidence(loaded, kinds, problems)
     if files.grading is not None:
         _check_grading(files.grading, problems)
     seen_recommendations: dict[str, str] = {}
@@ -326,6 +330,26 @@ def _check_citations(loaded: LoadedFile, known: list[str], problems: list[Proble
             if reference_id not in known:
                 report.add(path, f"unknown reference '{reference_id}'"
                                  f"{did_you_mean(reference_id, known)}")
+
+
+# The evidence label a recommendation shows -> the kinds of source that can carry it.
+EVIDENCE_SOURCES = {"rct": ("trial",), "prospective": ("trial", "study"),
+                    "retrospective": ("study", "review", "trial"),
+                    "guideline": ("guideline", "label"), "consensus": ("guideline", "review")}
+
+
+def _check_evidence(loaded: LoadedFile, kinds: dict[str, str], problems: list[Problem]) -> None:
+    """A recommendation's evidence label is true of one of its citations: "Randomised trial"
+    needs a trial among them, "Guideline statement" a guideline or a drug label."""
+    report = _reporter(loaded, problems)
+    for path, rec in _items(loaded.data, "recommendations"):
+        cited = [kinds.get(ref) for ref in rec["citations"] if kinds.get(ref)]
+        wanted = EVIDENCE_SOURCES[rec["evidence"]]
+        if cited and not set(cited) & set(wanted):
+            shown = ", ".join(f"{ref} ({kinds[ref]})" for ref in rec["citations"] if ref in kinds)
+            report.add(path + ("evidence",), f"{rec['evidence']} needs a citation of kind "
+                       f"{' or '.join(wanted)}; cited: {shown}; label the evidence by what "
+                       "the citations are")
 
 
 def _check_unique(loaded: LoadedFile, kind: str, seen: dict[str, str],

@@ -24,13 +24,13 @@ from generator.labels import STAGE_LABELS, STRENGTH_LABELS, SYNDROME_LABELS
 
 Json = dict[str, Any]
 
-# (id, title, categories); None collects the rules that name no category. Lung NEC (SCLC,
-# LCNEC) is out of scope of the pathway, so no group draws it.
+# (id, title, categories); None collects the rules that name no category.
 GROUPS = (
     ("net-g1-g2", "NET G1–G2 (digestive)", ("NET G1", "NET G2")),
     ("net-g3", "NET G3 (digestive)", ("NET G3",)),
     ("lung-carcinoids", "Lung carcinoids", ("typical carcinoid", "atypical carcinoid")),
     ("nec", "NEC (digestive or unknown primary)", ("NEC", "NEC small cell", "NEC large cell")),
+    ("lung-nec", "Lung NEC (SCLC, LCNEC)", ("SCLC", "LCNEC")),
     ("minen", "MiNEN", ("MiNEN",)),
     ("any-category", "Any category", None),
 )
@@ -40,10 +40,26 @@ SITE_WORDS = {"small_intestine": "small intestine", "unknown": "unknown primary"
 VALUE_WORDS = {
     "functional_syndrome": {**SYNDROME_LABELS, None: "No functional syndrome"},
     "sstr_positive": {True: "SSTR-positive", False: "SSTR-negative", None: "SSTR status unknown"},
+    "sstr_uptake": {"above_liver": "SSTR uptake above normal liver",
+                    "equal_liver": "SSTR uptake equal to normal liver",
+                    "below_liver": "SSTR uptake below normal liver", None: "SSTR uptake not given"},
+    "gastric_type": {"1": "Gastric type 1", "2": "Gastric type 2", "3": "Gastric type 3",
+                     None: "Gastric type not given"},
     "progressing": {True: "Progressing", False: "Stable"},
-    "elderly_or_poor_ps": {True: "Elderly or poor performance status", False: "Fit"},
     "bone_mets": {True: "Bone metastases", False: "No bone metastases"},
     "liver_dominant": {True: "Liver-dominant disease", False: "Disease not liver-dominant"}}
+
+# Numbers as "<label> <range><unit>"; treatments in a rule box's few words.
+NUMBER_WORDS = {"ki67_percent": ("Ki-67", " %"), "tumour_size_mm": ("Size", " mm"),
+                "ecog": ("ECOG", ""), "age": ("Age", " years"),
+                "prrt_pfs_months": ("Months without progression after PRRT", "")}
+TREATMENT_WORDS = {"ssa": "SSA", "everolimus": "everolimus", "sunitinib": "sunitinib",
+                   "prrt": "PRRT", "captem": "CAPTEM", "streptozocin": "streptozocin",
+                   "platinum_etoposide": "platinum-etoposide", "folfiri": "FOLFIRI",
+                   "folfox": "FOLFOX", "interferon": "interferon",
+                   "checkpoint_inhibitor": "checkpoint inhibitor",
+                   "liver_directed": "liver-directed therapy"}
+SYSTEMIC = set(TREATMENT_WORDS) - {"liver_directed"}
 
 # Geometry, in px. Text width is estimated (no font metrics at build time), generously.
 FONT, CHAR_W, BOLD_W, LINE_H, PAD = 12, 6.5, 7.2, 15, 8
@@ -145,9 +161,10 @@ def _stage_blocks(rules: list[Json]) -> list[tuple[str, list[Json]]]:
     for rule in rules:
         blocks.setdefault(_stage_label(rule["when"].get("stage")), []).append(rule)
 
-    def rank(block: list[Json]) -> int:
-        stages = block[0]["when"].get("stage") or ()
-        return min((STAGES.index(s) for s in stages), default=len(STAGES))
+    def rank(block: list[Json]) -> tuple[int, int]:
+        """Earliest stage first; of two boxes starting alike, the narrower one first."""
+        positions = [STAGES.index(s) for s in block[0]["when"].get("stage") or ()]
+        return (min(positions), max(positions)) if positions else (len(STAGES), len(STAGES))
     return sorted(blocks.items(), key=lambda item: rank(item[1]))
 
 
@@ -160,12 +177,36 @@ def _join(words: list[str], conjunction: str = "or") -> str:
 
 
 def _number_range(bounds: Json, unit: str) -> str:
-    low, high, below = bounds.get("min"), bounds.get("max"), bounds.get("below")
-    if low is not None and high is not None and below is None:
+    low, high = bounds.get("min"), bounds.get("max")
+    below, above = bounds.get("below"), bounds.get("above")
+    if low is not None and high is not None and below is None and above is None:
         return f"{low:g}–{high:g}{unit}"
-    parts = [f"{sign} {value:g}" for sign, value in (("≥", low), ("≤", high), ("<", below))
-             if value is not None]
-    return " and ".join(parts) + unit
+    parts = [f"{sign} {value:g}" for sign, value in
+             (("≥", low), (">", above), ("≤", high), ("<", below)) if value is not None]
+    return " and ".join(parts) + unit + (" (must be given)" if bounds.get("known") else "")
+
+
+def _history_text(condition: Json) -> str:
+    """{any: [ssa, prrt]} -> "After SSA or PRRT"; {none: [all systemic]} -> "No systemic
+    treatment yet"; {any: [...], none: [...]} -> "After SSA, not after PRRT"."""
+    def listed(codes: list[str], conjunction: str) -> str:
+        words = [TREATMENT_WORDS[code] for code in codes]
+        return words[0] if len(words) == 1 else \
+            f"{', '.join(words[:-1])} {conjunction} {words[-1]}"
+
+    wanted, excluded = condition.get("any", []), condition.get("none", [])
+    if set(wanted) >= set(TREATMENT_WORDS):
+        parts = ["After any treatment"]
+    elif set(wanted) >= SYSTEMIC:
+        parts = ["After any systemic treatment"]
+    else:
+        parts = [f"After {listed(wanted, 'or')}"] if wanted else []
+    if set(excluded) >= SYSTEMIC:
+        parts.append("no systemic treatment yet")
+    elif excluded:
+        parts.append(f"not after {listed(excluded, 'or')}")
+    text = ", ".join(parts)
+    return text[0].upper() + text[1:]
 
 
 def _site_text(sites: list[str], possible: set[str]) -> str | None:
@@ -187,15 +228,13 @@ def _condition(name: str, condition: Any, categories) -> str | None:
         return f"{_join(narrowed)} only" if categories and len(narrowed) < len(categories) else None
     if name == "site":
         return _site_text(condition, _group_sites(categories))
-    if name == "prior_lines":
-        if condition == {"max": 0}:
-            return "No prior systemic line"
-        if set(condition) == {"min"}:
-            count = condition["min"]
-            return f"After ≥ {count:g} systemic line{'s' if count != 1 else ''}"
-        return f"Prior systemic lines {_number_range(condition, '')}"
-    if name == "ki67_percent":
-        return f"Ki-67 {_number_range(condition, ' %')}"
+    if name == "treatments_given":
+        return _history_text(condition)
+    if name in NUMBER_WORDS:
+        label, unit = NUMBER_WORDS[name]
+        return f"{label} {_number_range(condition, unit)}"
+    if name == "sstr_uptake" and set(condition) == {"equal_liver", "above_liver"}:
+        return "SSTR uptake at least as high as normal liver"
     words = VALUE_WORDS.get(name, {})
     if name == "functional_syndrome" and "carcinoid_syndrome" in condition:
         # Refractory diarrhoea is a kind of carcinoid syndrome: naming both says it twice.
@@ -217,7 +256,8 @@ def _wrap(text: str, column: str, bold: bool = False, indent: int = 0) -> list[L
     # A no-break space keeps "10 %" on one line (textwrap does not break at U+00A0); each
     # line is its own tspan, so the plain space can come back.
     return [(line.replace("\u00a0", " "), bold, indent)
-            for line in textwrap.wrap(text.replace(" %", "\u00a0%"), chars)]
+            for line in textwrap.wrap(text.replace(" %", "\u00a0%"), chars,
+                                      break_on_hyphens=False)]
 
 
 def _row(rule: Json, categories, index, link_prefix: str) -> _Row:

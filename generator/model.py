@@ -16,17 +16,25 @@ class Reference:
     et_al: bool
     title: str
     journal: str
-    year: int
+    year: int | None
+    kind: str
     volume: str | None = None
     issue: str | None = None
     pages: str | None = None
     doi: str | None = None
     pmid: str | None = None
     note: str | None = None
+    pmcid: str | None = None
 
     @property
     def anchor(self) -> str:
         return "ref-" + self.id.lower()
+
+    @property
+    def title_recorded(self) -> bool:
+        """False when the title is a description in square brackets: the source was read,
+        but its exact title was not recorded."""
+        return not (self.title.startswith("[") and self.title.endswith("]"))
 
 
 @dataclass(frozen=True)
@@ -218,9 +226,10 @@ def recommendation_index(sections) -> dict[str, RecommendationPlace]:
 def build_reference(data: dict[str, Any], number: int) -> Reference:
     return Reference(
         id=data["id"], number=number, authors=tuple(data["authors"]), et_al=data["et_al"],
-        title=data["title"], journal=data["journal"], year=data["year"],
+        title=data["title"], journal=data["journal"], year=data.get("year"), kind=data["kind"],
         volume=data.get("volume"), issue=data.get("issue"), pages=data.get("pages"),
-        doi=data.get("doi"), pmid=data.get("pmid"), note=data.get("note"))
+        doi=data.get("doi"), pmid=data.get("pmid"), note=data.get("note"),
+        pmcid=data.get("pmcid"))
 
 
 def build_review(data: dict[str, Any]) -> Review:

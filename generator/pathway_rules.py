@@ -13,54 +13,18 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 from calculators import pathway
-from calculators.grade import CATEGORIES
-from calculators.grade_inputs import SITES
+from calculators.pathway_inputs import LISTS, NUMBERS
 from generator.loader import FieldPath, LoadedFile
 from generator.model import Recommendation, Version
+from generator.pathway_fit import FitCheck
+from generator.pathway_space import (CORE, LIST_KEYS, RANGE_KEYS, Alike, CoverageSearch, accepts,
+                                     consistent, domains)
 from generator.validate import Reporter, did_you_mean
 
-RANGE_INPUTS = ("prior_lines", "ki67_percent")
-RANGE_KEYS = ("min", "max", "below")
-CORE = ("category", "site", "stage")
 MAX_EXAMPLES = 5
-
-
-def domains(rules: list[dict[str, Any]], limits: dict[str, Any] | None = None
-            ) -> dict[str, list[Any]]:
-    """Every input with the values worth trying: each choice, and for numbers one value in
-    each interval the rules' (and the grades' Ki-67 limits') bounds cut out."""
-    lines, ki67 = {0}, {0.0, 100.0}
-    for rule in [*rules, *({"when": {"ki67_percent": b}} for b in (limits or {}).values())]:
-        for name, bounds in _ranges(rule):
-            for key, bound in bounds.items():
-                if name == "prior_lines":
-                    lines.update({int(bound), int(bound) + 1} if key != "below" else {int(bound)})
-                else:
-                    ki67.update(v for v in (bound - 0.001, bound, bound + 0.001) if 0 <= v <= 100)
-    return {
-        "category": list(CATEGORIES),
-        "site": list(SITES),
-        "stage": list(pathway.STAGES),
-        "sstr_positive": [True, False, None],
-        "functional_syndrome": [None, *pathway.SYNDROMES],
-        **{flag: [False, True] for flag in pathway.FLAGS},
-        "prior_lines": sorted(lines),
-        "ki67_percent": [None, *sorted(ki67)],
-    }
-
-
-def _ranges(rule: dict[str, Any]) -> Iterator[tuple[str, dict[str, float]]]:
-    for name, condition in rule.get("when", {}).items():
-        if isinstance(condition, dict):
-            yield name, condition
-
-
-def consistent(category: str, site: str) -> bool:
-    """Lung categories belong to the lung and only there (as the engine checks)."""
-    return (site == "lung") == (category in pathway.LUNG_CATEGORIES)
 
 
 @dataclass
@@ -96,6 +60,9 @@ class PathwayCheck:
                                 "no patient matches all its conditions (a lung category "
                                 "needs site lung; other categories need another site)")
         self._check_coverage(rules, data.get("out_of_scope", []), space)
+        if len(self.report.problems) == start:
+            FitCheck(rules, data.get("out_of_scope", []), self.recommendations,
+                     data.get("treatments", {}), space, self.ki67_limits, self.report).run()
 
     def _check_when(self, when: dict[str, Any], path: FieldPath, core_only: bool = False) -> None:
         allowed_inputs = CORE if core_only else tuple(pathway.PARSERS)
@@ -106,8 +73,10 @@ class PathwayCheck:
                 extra = " (out_of_scope may use category, site and stage only)" if core_only else ""
                 self.report.add(where, f"unknown input '{name}'{did_you_mean(name, allowed_inputs)}"
                                        f"; known: {', '.join(allowed_inputs)}{extra}")
-            elif name in RANGE_INPUTS:
+            elif name in NUMBERS:
                 self._check_range(condition, where)
+            elif name in LISTS:
+                self._check_list(condition, where)
             elif not isinstance(condition, list) or not condition:
                 self.report.add(where, "expected a list of values, e.g. [true] or "
                                        "[pancreas, small_intestine]")
@@ -124,12 +93,34 @@ class PathwayCheck:
             self.report.add(where, "expected a range such as {min: 1} or {below: 10}")
             return
         for key, bound in condition.items():
+            if key == "known":
+                if bound is not True:
+                    self.report.add(where + (key,), f"expected true (the number must be given "
+                                                    f"for the rule to apply), got {bound!r}")
+                continue
             if key not in RANGE_KEYS:
-                self.report.add(where + (key,), f"unknown range key '{key}' (use min, max or "
-                                                "below)")
+                self.report.add(where + (key,), f"unknown range key '{key}' (use min, max, "
+                                                "below, above or known)")
             elif isinstance(bound, bool) or not isinstance(bound, (int, float)) or \
                     not math.isfinite(bound) or bound < 0:
                 self.report.add(where + (key,), f"expected a number of 0 or more, got {bound!r}")
+
+    def _check_list(self, condition: Any, where: FieldPath) -> None:
+        if not isinstance(condition, dict) or not condition:
+            self.report.add(where, "expected {any: [...]} (at least one was given) or "
+                                   "{none: [...]} (none was given)")
+            return
+        for key, items in condition.items():
+            if key not in LIST_KEYS:
+                self.report.add(where + (key,), f"unknown key '{key}' (use any or none)")
+            elif not isinstance(items, list) or not items:
+                self.report.add(where + (key,), "expected a list of treatments")
+            else:
+                for index, item in enumerate(items):
+                    if item not in pathway.TREATMENTS:
+                        self.report.add(where + (key, index), f"unknown treatment "
+                                        f"'{_show(item)}'{did_you_mean(str(item), pathway.TREATMENTS)}"
+                                        f"; known: {', '.join(pathway.TREATMENTS)}")
 
     def _check_targets(self, rule: dict[str, Any], path: FieldPath) -> None:
         if not rule.get("offer") and not rule.get("avoid") and not rule.get("note"):
@@ -153,22 +144,19 @@ class PathwayCheck:
                   scopes: list[dict[str, Any]]) -> bool:
         when = rule["when"]
         for name, values in space.items():
-            if name not in CORE and not any(_accepts(when, name, v) for v in values):
+            if name not in CORE and not any(accepts(when, name, v) for v in values):
                 return False
         core = (space[name] for name in CORE)
         for category, site, stage in itertools.product(*core):
             patient = {"category": category, "site": site, "stage": stage}
-            if consistent(category, site) and all(_accepts(when, k, v) for k, v in patient.items()) \
+            if consistent(category, site) and all(accepts(when, k, v) for k, v in patient.items()) \
                     and not any(pathway.matches(s["when"], patient) for s in scopes):
                 return True
         return False
 
     def _check_coverage(self, rules: list[dict[str, Any]], scopes: list[dict[str, Any]],
                         space: dict[str, list[Any]]) -> None:
-        offering = [rule for rule in rules if rule.get("offer")]
-        found: dict[tuple, dict[str, Any]] = {}
-        _search(list(space), space, {}, offering, scopes, found, self.ki67_limits)
-        gaps = list(found.values())
+        gaps = CoverageSearch(space, rules, scopes, self.ki67_limits).run()
         for gap in gaps[:MAX_EXAMPLES]:
             self.report.add(("rules",), f"no rule offers any option for {_describe(gap)} "
                                         "(whatever the other inputs); add a rule or an "
@@ -178,47 +166,17 @@ class PathwayCheck:
                                         "without any option")
 
 
-def _accepts(when: dict[str, Any], name: str, value: Any) -> bool:
-    return name not in when or pathway.matches({name: when[name]}, {name: value})
-
-
-def _search(names: list[str], space: dict[str, list[Any]], patient: dict[str, Any],
-            candidates: list[dict[str, Any]], scopes: list[dict[str, Any]],
-            gaps: dict[tuple, dict[str, Any]], limits: dict[str, Any],
-            core_rules: list[dict[str, Any]] | None = None) -> None:
-    """Depth-first over the inputs; stops a branch once it is known to be covered or not.
-    A gap is recorded with the core inputs and only those other inputs that ruled out a rule
-    which fits the core, so one missing rule reads as one situation, not thousands."""
-    if core_rules is None and all(name in patient for name in CORE):
-        if any(pathway.matches(scope["when"], patient) for scope in scopes):
-            return  # out of scope: answered with an explanation, not options
-        core_rules = candidates
-    if not candidates and core_rules is not None:
-        gap = {name: value for name, value in patient.items() if name in CORE or any(
-            not _accepts(rule["when"], name, value) for rule in core_rules)}
-        gaps.setdefault(tuple(gap.items()), gap)
-        return
-    remaining = names[len(patient):]
-    if any(all(name not in rule["when"] for name in remaining) for rule in candidates):
-        return  # one rule fires whatever the remaining inputs are
-    name = remaining[0]
-    for value in space[name]:
-        if name == "site" and not consistent(patient["category"], value):
-            continue
-        if name == "ki67_percent" and not pathway.ki67_fits(patient["category"], value, limits):
-            continue  # the engine refuses it as an input error
-        patient[name] = value
-        _search(names, space, patient, [r for r in candidates if _accepts(r["when"], name, value)],
-                scopes, gaps, limits, core_rules)
-        del patient[name]
-
-
 def _show(value: Any) -> str:
     """A value as YAML authors write it: null, true, false."""
     if value is None:
         return "null"
     if isinstance(value, float):
         return f"{value:g}"
+    if isinstance(value, Alike):  # any of these values
+        shown = value.words()
+        return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} or {shown[-1]}"
+    if isinstance(value, list):
+        return "[" + ", ".join(value) + "]"
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 

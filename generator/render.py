@@ -17,7 +17,8 @@ from calculators.grade_inputs import SITES
 from generator.flowchart import pathway_flowcharts
 from generator.grading_tables import generated_tables
 from generator.labels import EVIDENCE_LABELS, STRENGTH_LABELS, STRENGTH_MEANINGS
-from generator.pathway_rules import compile_rules, consistent
+from generator.pathway_rules import compile_rules
+from generator.pathway_space import consistent
 from generator.model import Guideline, Reference, Version
 from generator.validate import CITATION_MARK
 
@@ -64,6 +65,10 @@ def _calculator_forms(version: Version, page_path: str) -> dict:
         "category_options": [(category, category) for category in grade.CATEGORIES],
         "stages": list(labels.STAGE_LABELS.items()),
         "syndromes": list(labels.SYNDROME_LABELS.items()),
+        "uptakes": list(labels.SSTR_UPTAKE_LABELS.items()),
+        "gastric_types": list(labels.GASTRIC_TYPE_LABELS.items()),
+        "treatments": list(labels.TREATMENT_LABELS.items()),
+        "ecog_levels": list(labels.ECOG_LABELS.items()),
         "field_labels": (labels.PATHWAY_FIELDS if page_path == "calculators/pathway.md"
                          else labels.GRADE_FIELDS),
         "grading_section": next((s for s in version.sections
@@ -234,7 +239,7 @@ def format_reference(ref: Reference) -> str:
     if ref.et_al:
         authors += ", et al" if authors else "et al"
     parts = [f"{authors}." if authors else "", f"{_sentence(ref.title)}", f"*{ref.journal}*"]
-    where = str(ref.year)
+    where = str(ref.year) if ref.year else "Year not confirmed"
     if ref.volume:
         where += f";{ref.volume}"
         if ref.issue:
@@ -249,6 +254,8 @@ def format_reference(ref: Reference) -> str:
         links.append(f"[doi:{ref.doi}](https://doi.org/{ref.doi})")
     if ref.pmid:
         links.append(f"[PubMed {ref.pmid}](https://pubmed.ncbi.nlm.nih.gov/{ref.pmid}/)")
+    if ref.pmcid:
+        links.append(f"[{ref.pmcid}](https://pmc.ncbi.nlm.nih.gov/articles/{ref.pmcid}/)")
     line = " ".join(part for part in parts if part)
     return line + (" " + " · ".join(links) if links else "")
 

@@ -16,6 +16,10 @@ DOI_PATTERN = r"10\.\d{4,9}/\S+"
 PMID_PATTERN = r"[1-9]\d{0,8}"
 
 STRENGTHS = ("recommended", "suggested", "option", "not_recommended")
+# trial: a randomised or prospective trial; study: an observational cohort, series or
+# meta-analysis; review: a narrative review; guideline: a guideline, consensus or
+# classification; label: a medicine's product information.
+REFERENCE_KINDS = ("trial", "study", "review", "guideline", "label")
 EVIDENCE = ("rct", "prospective", "retrospective", "guideline", "consensus")
 
 
@@ -154,8 +158,11 @@ REFERENCE = obj(
     authors=list_of(text("an author, e.g. Nagtegaal ID"), "authors as listed (may be empty)"),
     et_al=boolean("true when the author list is cut short"),
     title=text("title of the article"),
-    journal=text("journal name"),
-    year=integer("year of publication", minimum=1900, maximum=2100),
+    journal=text("journal name (or the publisher of a web guideline or a drug label)"),
+    year=integer("year of publication; leave it out when it was not confirmed", minimum=1900,
+                 maximum=2100, required=False),
+    kind=text("what the source is; the evidence label of a recommendation must match the "
+              "kind of its citations", choices=REFERENCE_KINDS),
     volume=text("volume", required=False),
     issue=text("issue", required=False),
     pages=text("pages or article number", required=False),
@@ -163,6 +170,8 @@ REFERENCE = obj(
              pattern_hint="write the bare DOI, e.g. 10.1111/his.13975"),
     pmid=text("PubMed id, verified", required=False, pattern=PMID_PATTERN,
               pattern_hint="write the digits only and quote them, e.g. \"30140036\""),
+    pmcid=text("PubMed Central id, verified", required=False, pattern=r"PMC[1-9]\d{0,9}",
+               pattern_hint="write PMC and the digits, e.g. PMC5637287"),
     note=text("a short note", required=False),
 )
 
@@ -236,8 +245,10 @@ GRADING = obj(
     ),
 )
 
-_WHEN = Field("mapping", "input -> the values it must take (a list), or a range "
-              "{min, max, below} for prior_lines and ki67_percent", item=Field("any", "a condition"))
+_WHEN = Field("mapping", "input -> the values it must take (a list, null for not given); for "
+              "a number a range {min, max, below, above, known: true} (an unknown number "
+              "matches unless known is true); for treatments_given {any: [...], none: [...]}",
+              item=Field("any", "a condition"))
 
 PATHWAY = obj(
     "content/<guideline>/<version>/pathway.yaml: the treatment pathway rules",
@@ -254,7 +265,23 @@ PATHWAY = obj(
                       "recommendations advised against", required=False),
         why=text("why the rule applies, shown with its options"),
         note=text("a note shown when the rule applies", required=False),
+        repeat=list_of(text("a treatment code"), "treatments this rule may offer again after "
+                       "the disease progressed on them (PRRT retreatment)", required=False),
     ), "the rules, applied in order", min_items=1),
+    treatments=Field("mapping", "treatment code -> how recommendations name it and what a "
+                     "patient needs for it; the build checks every offered option against it",
+                     item=obj("one treatment",
+                              words=list_of(text("a word or phrase that names it"),
+                                            "words naming it in a recommendation's text",
+                                            min_items=1),
+                              sites=list_of(text("a site"), "the only sites it is for",
+                                            required=False),
+                              needs=Field("mapping", "input -> the values a patient needs",
+                                          required=False, item=Field("any", "allowed values")),
+                              mentioned_only_in=list_of(text("a recommendation id"),
+                                                        "recommendations that mention it "
+                                                        "without offering it", required=False)),
+                     required=False),
 )
 
 GUIDELINE = obj(

@@ -199,46 +199,110 @@ def show_options(page):
     submit(page, "pathway", "Show options")
 
 
-def test_pathway_net_scenario(page, site_url):
+def stated(page, prefix):
+    return page.locator(f"#{prefix}-result .nen-result__inputs").inner_text()
+
+
+def option_ids(page) -> list[str]:
+    """The recommendation each option card links to, in the order shown."""
+    return [link.split("#rec-", 1)[1] for link in page.locator(".nen-option").evaluate_all(
+        "cards => cards.map(c => c.querySelector('a[href*=\"#rec-\"]').href)")]
+
+
+def test_pathway_treatment_history_case(page, site_url):
+    """Progression on an SSA, then on PRRT: PRRT is offered once, and again only on its
+    retreatment criteria; the reader ticks the treatments and types the numbers."""
     open_pathway(page, site_url)
     page.get_by_label("WHO category").select_option("NET G2")
     page.get_by_label("Primary site").select_option("small_intestine")
     page.get_by_label("Stage").select_option("unresectable_metastatic")
+    uptake = page.get_by_label("SSTR uptake compared with normal liver")
+    assert not uptake.is_visible()  # asked only for SSTR-positive disease
     page.get_by_label("Somatostatin receptor (SSTR) status").select_option("true")
-    page.get_by_label("Ki-67 index (%)").fill("5")
-    page.get_by_label("Systemic lines already given for advanced disease").fill("1")
+    uptake.select_option("above_liver")
+    page.get_by_label("Ki-67 index (%)").press_sequentially("5")
+    page.get_by_label("Somatostatin analogue").check()
     page.get_by_label("Disease is progressing").check()
     show_options(page)
-    options = page.locator(".nen-option")
-    assert "177Lu-DOTATATE" in options.first.inner_text()
-    assert "Recommended" in options.first.inner_text()
+    ids = option_ids(page)
+    assert ids[0] == "tx-si-net-prrt-after-ssa", ids
+    assert "tx-ssa-first-line-net" not in ids  # no "start an SSA" after one was given
     assert "sunitinib" in page.locator(".nen-not-recommended").inner_text()
     assert "sunitinib" not in page.locator(".nen-options").inner_text().lower()
+    assert "treated=ssa" in page.url
+    # Then PRRT was given too and the disease progressed again.
+    page.get_by_label("177Lu-DOTATATE (PRRT)").check()
+    show_options(page)
+    ids = option_ids(page)
+    assert "tx-si-net-prrt-after-ssa" not in ids and "tx-prrt-retreatment" not in ids
+    assert "tx-si-net-everolimus" in ids
+    notes = page.locator("#pathway-result").inner_text()
+    assert "Months without progression after the last PRRT not given" in notes
+    page.get_by_label("Months without progression after the last PRRT").press_sequentially("24")
+    show_options(page)
+    assert "tx-prrt-retreatment" in option_ids(page)
+    used = stated(page, "pathway")
+    assert "Treatments already given: Somatostatin analogue, 177Lu-DOTATATE (PRRT)" in used
     # Each option links to its recommendation, which exists on the treatment page.
     page.locator(".nen-option").first.get_by_role("link", name="Recommendation 3.").click()
-    page.wait_for_url("**/treatment/#rec-tx-si-net-prrt-after-ssa")
-    assert page.locator("#rec-tx-si-net-prrt-after-ssa").is_visible()
+    page.wait_for_url("**/treatment/#rec-tx-si-net-everolimus")
+    assert page.locator("#rec-tx-si-net-everolimus").is_visible()
 
 
-def test_pathway_nec_scenario(page, site_url):
-    open_pathway(page, site_url, "?category=NEC+small+cell&site=pancreas"
-                                 "&stage=unresectable_metastatic&elderly=true")
+def test_pathway_insulinoma_case(page, site_url):
+    """Metastatic insulinoma: glucose control first, the SSA advised against, PRRT with a
+    flare plan; an insulinoma of the small intestine is refused at its field."""
+    open_pathway(page, site_url, "?category=NET+G2&site=pancreas&stage=unresectable_metastatic"
+                                 "&sstr=true&uptake=above_liver&ki67=5&syndrome=insulinoma")
     page.locator(".nen-option").first.wait_for()
-    text = page.locator(".nen-options").inner_text()
-    assert "carboplatin plus etoposide" in text
-    assert "Cisplatin plus etoposide is an alternative" not in text  # elderly: carboplatin
-    assert "NET therapies" in page.locator(".nen-not-recommended").inner_text()
-    assert page.get_by_label("Elderly or poor performance status").is_checked()
+    ids = option_ids(page)
+    assert ids[:2] == ["tx-insulinoma-glucose-control", "tx-insulinoma-prrt"], ids
+    assert "tx-ssa-first-line-net" not in ids
+    avoided = page.locator(".nen-not-recommended").inner_text()
+    assert "hypoglycaemia" in avoided.lower()
+    assert "flare" in page.locator(".nen-options").inner_text()
+    page.get_by_label("Primary site").select_option("small_intestine")
+    show_options(page)
+    errors = page.locator(".nen-result__errors").inner_text()
+    assert "Insulinoma arises in the pancreas or the duodenum, not in the small intestine" in errors
+    assert page.get_by_label("Functional syndrome").get_attribute("aria-invalid") == "true"
+    assert page.locator(".nen-option").count() == 0
 
 
-def test_pathway_out_of_scope_is_an_answer_not_an_input_error(page, site_url):
-    open_pathway(page, site_url, "?category=SCLC&site=lung")  # no stage: none is needed
+def test_pathway_sclc_case(page, site_url):
+    """Extensive-stage SCLC gets its first line; limited-stage SCLC is out of scope, as an
+    answer and not as an input error."""
+    open_pathway(page, site_url, "?category=SCLC&site=lung&stage=unresectable_metastatic&ecog=1")
+    page.locator(".nen-option").first.wait_for()
+    assert option_ids(page) == ["tx-es-sclc-chemo-immunotherapy"]
+    assert page.get_by_label("ECOG performance status").input_value() == "1"
+    page.get_by_label("Stage", exact=True).select_option("localized")
+    show_options(page)
     heading = page.locator(".nen-result__heading")
-    heading.wait_for()
     assert heading.inner_text() == "Not covered by guideline version 2025.1"
     assert "lung cancer regimens" in page.locator(".nen-result__out-of-scope").inner_text()
     assert page.locator(".nen-result__errors").count() == 0
     assert "correct" not in page.locator("#pathway-result").inner_text()
+
+
+def test_pathway_nec_with_reduced_performance_status(page, site_url):
+    open_pathway(page, site_url, "?category=NEC+small+cell&site=pancreas"
+                                 "&stage=unresectable_metastatic&ki67=60&ecog=2")
+    page.locator(".nen-option").first.wait_for()
+    text = page.locator(".nen-options").inner_text()
+    assert "carboplatin" in text.lower()
+    assert "NET therapies" in page.locator(".nen-not-recommended").inner_text()
+    ids = option_ids(page)
+    assert "nec-first-line-cisplatin-etoposide-alternative" not in ids  # ECOG 2: carboplatin
+    assert "nec-poor-performance-status" not in ids
+    # Decided (README, "pathway decisions"): no guideline found limits first-line
+    # platinum-etoposide by performance status, so at ECOG 3 it stays, beside the choice of
+    # best supportive care.
+    page.get_by_label("ECOG performance status").select_option("3")
+    show_options(page)
+    ids = option_ids(page)
+    assert "nec-poor-performance-status" in ids, ids
+    assert "nec-first-line-carboplatin-etoposide" in ids, ids
 
 
 def test_grade_result_hands_off_to_the_pathway(page, site_url):

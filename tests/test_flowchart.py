@@ -62,7 +62,8 @@ def test_one_chart_per_group_in_order(charts):
     assert [(c.id, c.title) for c in charts] == [
         ("net-g1-g2", "NET G1–G2 (digestive)"), ("net-g3", "NET G3 (digestive)"),
         ("lung-carcinoids", "Lung carcinoids"), ("nec", "NEC (digestive or unknown primary)"),
-        ("minen", "MiNEN"), ("any-category", "Any category")]
+        ("lung-nec", "Lung NEC (SCLC, LCNEC)"), ("minen", "MiNEN"),
+        ("any-category", "Any category")]
 
 
 def test_every_rule_and_recommendation_is_drawn(version, charts):
@@ -77,16 +78,18 @@ def test_every_rule_and_recommendation_is_drawn(version, charts):
 
 def test_rules_sit_in_the_groups_of_their_categories(charts):
     drawn = {c.id: set(rule_groups(c)) for c in charts}
-    assert "localized-rectal-net-g1" in drawn["net-g1-g2"]
-    assert "localized-rectal-net-g1" not in drawn["net-g3"]
-    assert "net-g3-advanced" in drawn["net-g3"] and "net-g3-advanced" not in drawn["net-g1-g2"]
-    assert "lung-carcinoid-advanced" in drawn["lung-carcinoids"]
+    assert "localized-rectal-small" in drawn["net-g1-g2"]
+    assert "localized-rectal-small" not in drawn["net-g3"]
+    assert "net-g3-first-line" in drawn["net-g3"] and "net-g3-first-line" not in drawn["net-g1-g2"]
+    assert "lung-carcinoid-everolimus" in drawn["lung-carcinoids"]
+    assert "es-sclc-fit" in drawn["lung-nec"] and "es-sclc-fit" not in drawn["nec"]
     # Rules naming no category go to "Any category" only.
-    assert drawn["any-category"] == {"bone-metastases", "functioning-pnet-syndromes"}
+    assert drawn["any-category"] == {"bone-metastases", "insulinoma-no-untested-ssa",
+                                     "gastrinoma"}
     assert drawn["minen"] == {"minen"}
 
 
-@pytest.mark.parametrize("index", range(6))
+@pytest.mark.parametrize("index", range(7))
 def test_svg_is_well_formed_and_accessible(charts, index):
     chart = charts[index]
     root = ET.fromstring(chart.svg)
@@ -102,7 +105,7 @@ def test_svg_is_well_formed_and_accessible(charts, index):
         assert box.find("title").text
 
 
-@pytest.mark.parametrize("index", range(6))
+@pytest.mark.parametrize("index", range(7))
 def test_svg_references_nothing_outside(charts, index):
     svg = charts[index].svg
     assert "http" not in svg and "//" not in svg
@@ -116,7 +119,7 @@ def _rect(element: ET.Element) -> tuple[float, float, float, float]:
     return tuple(float(element.get(key)) for key in ("x", "y", "width", "height"))
 
 
-@pytest.mark.parametrize("index", range(6))
+@pytest.mark.parametrize("index", range(7))
 def test_boxes_of_a_column_do_not_overlap(charts, index):
     rects = list(ET.fromstring(charts[index].svg).iter("rect"))
     for column in COLUMNS:
@@ -127,7 +130,7 @@ def test_boxes_of_a_column_do_not_overlap(charts, index):
             assert apart, (column, (x1, y1, w1, h1), (x2, y2, w2, h2))
 
 
-@pytest.mark.parametrize("index", range(6))
+@pytest.mark.parametrize("index", range(7))
 def test_text_stays_inside_its_box(charts, index):
     """Each rect is followed by its text: every line lies within the rect, by estimated width."""
     for parent in ET.fromstring(charts[index].svg).iter():
@@ -152,10 +155,13 @@ def test_columns_are_ordered_left_to_right(charts):
 
 
 def test_stage_boxes_run_from_early_to_late_disease(charts):
-    assert stage_labels(charts[0]) == [
-        "Localized or locoregional", "Localized", "Resectable liver metastases",
+    assert stage_labels(charts[0]) == [  # of two boxes starting alike, the narrower first
+        "Localized", "Localized or locoregional", "Locoregional", "Resectable liver metastases",
         "Resectable liver metastases / Unresectable or metastatic", "Unresectable or metastatic",
         "Any stage"]
+    assert stage_labels(charts[4]) == [
+        "Localized or locoregional", "Resectable liver metastases",
+        "Resectable liver metastases / Unresectable or metastatic", "Unresectable or metastatic"]
 
 
 def test_drawing_is_deterministic(version):
@@ -166,10 +172,18 @@ def test_condition_wording(charts):
     rules = {rule_id: g for c in charts for rule_id, g in rule_groups(c).items()}
     assert "Ki-67 < 10 %" in rule_box_text(rules["ssa-first-line"])
     assert "Ki-67 10–55 %" in rule_box_text(rules["first-line-prrt-g2-g3"])
-    assert "No prior systemic line" in rule_box_text(rules["ssa-first-line"])
-    assert "After ≥ 1 systemic line" in rule_box_text(rules["nec-second-line"])
+    assert "SSTR uptake at least as high as normal liver" in \
+        rule_box_text(rules["first-line-prrt-g2-g3"])
+    assert "No systemic treatment yet" in rule_box_text(rules["ssa-first-line"])
+    assert "After platinum-etoposide, not after FOLFIRI" in rule_box_text(rules["nec-second-line"])
+    assert "After any treatment" in rule_box_text(rules["stable-on-treatment"])
     assert "SSTR status unknown" in rule_box_text(rules["sstr-status-unknown"])
-    assert "Elderly or poor performance status" in rule_box_text(rules["nec-first-line-elderly"])
+    assert "ECOG ≥ 3" in rule_box_text(rules["nec-poor-ps"])
+    assert "Size ≤ 10 mm" in rule_box_text(rules["localized-gastric-type1-small"])
+    assert "Gastric type 1" in rule_box_text(rules["localized-gastric-type1-small"])
+    assert "Size > 10 and ≤ 20 mm" in rule_box_text(rules["localized-rectal-medium"])
+    assert "Months without progression after PRRT ≥ 18 (must be given)" in \
+        rule_box_text(rules["prrt-retreatment"])
     assert rule_box_text(rules["minen"]) == "All patients in this group"
 
 
@@ -184,7 +198,7 @@ def test_sstr_negative_rules_say_so(version, charts):
 
 def test_site_line_only_when_it_narrows_the_group(charts):
     net, lung = rule_groups(charts[0]), rule_groups(charts[2])
-    assert rule_box_text(net["pnet-progressing"]).startswith("• Pancreas")
+    assert rule_box_text(net["pnet-everolimus"]).startswith("• Pancreas")
     # Every digestive site: nothing to say within a digestive group.
     assert "site" not in rule_box_text(net["ssa-first-line"]).lower()
     assert "Any site except pancreas" in rule_box_text(net["no-sunitinib-outside-pancreas"])
@@ -211,7 +225,7 @@ def test_avoided_recommendations_use_the_not_recommended_style(version, charts):
 
 
 def test_note_only_rule_gets_a_note_box(charts):
-    group = rule_groups(charts[-1])["functioning-pnet-syndromes"]
+    group = rule_groups(charts[1])["net-g3-aggressive"]
     note = next(r for r in group.iter("rect") if "note" in classes(r))
     assert "col-rec" in classes(note)
     assert group.find(".//a") is None  # a note links nowhere

@@ -335,8 +335,8 @@ def test_unknown_site_lists_the_allowed_values():
     errors = _errors({"site": "liver", "differentiation": "well", "ki67_percent": 5})
     assert list(errors) == ["site"]
     assert "'liver'" in errors["site"]
-    assert ("choose one of: Pancreas, Small intestine, Stomach, Rectum, Appendix, Colon, Lung, "
-            "Unknown primary" in errors["site"])
+    assert ("choose one of: Pancreas, Duodenum, Small intestine, Stomach, Rectum, Appendix, "
+            "Colon, Lung, Unknown primary" in errors["site"])
 
 
 def test_misspelt_site_gets_a_suggestion():

@@ -340,21 +340,38 @@ def test_deeply_nested_input_gives_the_same_json_error_on_both(tmp_path):
     assert result.results == [cpython.encode("utf-8")]
 
 
-# --- The pathway calculator: the scenario table of test_pathway, plus a sample of every ---
-# --- patient the rules distinguish, in Pyodide and in CPython -----------------------------
+# --- The pathway calculator: the scenario table of test_pathway, a sample of patients over ---
+# --- every input, and the new inputs' typed forms and contradictions --------------------------
 
 def _pathway_cases() -> list[Case]:
-    import itertools
-
-    from test_pathway import RULES as PATHWAY_RULES, SCENARIOS, every_patient
+    from test_pathway import RULES as PATHWAY_RULES, SCENARIOS, sampled_patients
 
     rules_json = json.dumps(PATHWAY_RULES)
     cases = [_case(f"pathway {name}", inputs, calculator="pathway", rules=rules_json)
              for name, inputs, *_ in SCENARIOS]
     cases += [_case(f"pathway patient {i}", patient, calculator="pathway", rules=rules_json)
-              for i, patient in enumerate(itertools.islice(every_patient(), 0, None, 1999))]
-    cases.append(_case("pathway bad input", {"category": "NET G4", "prior_lines": "1.5"},
-                       calculator="pathway", rules=rules_json))
+              for i, patient in enumerate(sampled_patients(60, seed=11))]
+    # The new inputs as a form sends them (text), and their contradictions.
+    for name, inputs in [
+        ("bad input", {"category": "NET G4", "ecog": "1.5", "treatments_given": ["x"]}),
+        ("typed inputs", {"category": "NET G2", "site": "pancreas",
+                          "stage": "unresectable_metastatic", "sstr_positive": True,
+                          "sstr_uptake": "Higher than normal liver", "ecog": "1",
+                          "treatments_given": ["SSA", "prrt"], "prrt_pfs_months": "24,5",
+                          "progressing": True, "ki67_percent": "8"}),
+        ("insulinoma of the small intestine", {"category": "NET G2", "site": "small_intestine",
+                                               "stage": "localized",
+                                               "functional_syndrome": "insulinoma"}),
+        ("gastric type for the colon", {"category": "NET G1", "site": "colon",
+                                        "stage": "localized", "gastric_type": 1}),
+        ("uptake without SSTR", {"category": "NET G1", "site": "pancreas",
+                                 "stage": "localized", "sstr_uptake": "above_liver"}),
+        ("history on localized disease", {"category": "NET G1", "site": "rectum",
+                                          "stage": "localized", "tumour_size_mm": "8",
+                                          "treatments_given": ["ssa"]}),
+        ("limited-stage SCLC", {"category": "SCLC", "site": "lung", "stage": "localized"}),
+    ]:
+        cases.append(_case(f"pathway {name}", inputs, calculator="pathway", rules=rules_json))
     return cases
 
 

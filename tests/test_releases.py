@@ -363,10 +363,11 @@ def test_the_comparison_of_the_fixture_pair(published):
     assert [r["id"] for r in result["references"]["added"]] == ["FRIZZIERO19"]
     assert result["grading"] == [{"path": "digestive.net_g3_typical_ki67_below", "from": 55,
                                   "to": 50}]
-    # The pathway: the new rule gives elderly NEC patients one more option, and nobody else.
+    # The pathway: the new rule gives NEC patients with ECOG 2 or worse one more option, and
+    # nobody else.
     changed = result["pathway"]["changed"]
     assert [item["situation"] for item in changed] == [
-        "NEC, NEC small cell, NEC large cell · elderly or poor performance status"]
+        "NEC, NEC small cell, NEC large cell · ECOG 2–4"]
     assert result["pathway"]["patients_compared"] > 1000
     assert [o["id"] for o in changed[0]["offers"]["added"]] == ["nec-elderly-carboplatin"]
     assert [o["id"] for o in changed[0]["from"]["options"]] == ["nec-first-line"]
@@ -430,15 +431,20 @@ def test_the_real_exports_fit_the_schema():
 
 NETTER2_PATIENT = {"category": "NET G2", "site": "small_intestine",
                    "stage": "unresectable_metastatic", "sstr_positive": True, "ki67_percent": 15,
-                   "prior_lines": 0, "progressing": False}
+                   "progressing": False}
+# The same patient in each version's inputs: 2024.1 counted prior lines, 2025.1 lists the
+# treatments given and asks for the SSTR uptake that PRRT needs.
+NETTER2_INPUTS = {"2024.1": {**NETTER2_PATIENT, "prior_lines": 0},
+                  "2025.1": {**NETTER2_PATIENT, "treatments_given": [],
+                             "sstr_uptake": "above_liver"}}
 
 
 def test_2024_1_and_2025_1_answer_the_netter2_situation_differently(capsys, monkeypatch):
     monkeypatch.chdir(ROOT)
     answers = {}
-    for version in ("2024.1", "2025.1"):
+    for version, inputs in NETTER2_INPUTS.items():
         assert cli.main(["calc", "pathway", "--version", version, "--json",
-                         json.dumps(NETTER2_PATIENT)]) == 0
+                         json.dumps(inputs)]) == 0
         answers[version] = {o["id"] for o in json.loads(capsys.readouterr().out)["options"]}
     assert "tx-first-line-prrt-g2-g3" in answers["2025.1"]
     assert "tx-first-line-prrt-g2-g3" not in answers["2024.1"]

@@ -120,15 +120,18 @@ def test_the_pathway_reads_ki67_the_same_way():
     assert "not one number" in result["errors"][0]["message"]
 
 
-def test_prior_lines_read_a_whole_number_typed_with_a_comma():
+def test_pathway_numbers_are_typed_numbers_too():
+    """ECOG is a whole number; sizes and months may be decimals typed with a comma."""
     from test_pathway import RULES as PATHWAY_RULES
 
-    base = {"category": "NET G1", "site": "pancreas", "stage": "unresectable_metastatic"}
-    assert pathway.evaluate(base | {"prior_lines": "2,0"}, PATHWAY_RULES)["inputs"][
-        "prior_lines"] == 2
-    message = pathway.evaluate(base | {"prior_lines": "1,5"}, PATHWAY_RULES)["errors"][0][
+    base = {"category": "NET G1", "site": "stomach", "stage": "localized"}
+    answer = pathway.evaluate(base | {"ecog": "2,0", "tumour_size_mm": "9,5"}, PATHWAY_RULES)
+    assert (answer["inputs"]["ecog"], answer["inputs"]["tumour_size_mm"]) == (2, 9.5)
+    message = pathway.evaluate(base | {"ecog": "1,5"}, PATHWAY_RULES)["errors"][0]["message"]
+    assert "whole number from 0 to 4" in message
+    message = pathway.evaluate(base | {"tumour_size_mm": "1,234"}, PATHWAY_RULES)["errors"][0][
         "message"]
-    assert "whole number" in message
+    assert "ambiguous" in message
 
 
 def test_the_command_line_reads_typed_numbers_as_the_browser_does():

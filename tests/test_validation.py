@@ -111,10 +111,10 @@ def test_bad_identifiers(content_copy):
     edit(refs, 'doi: "10.1111/his.13975"', 'doi: "https://doi.org/10.1111/his.13975"')
     edit(refs, 'pmid: "36924180"', "pmid: PMID36924180")
     assert problems_of(content_copy) == [
-        "content/nen/2025.1/references.yaml:11: references[0].doi: "
+        "content/nen/2025.1/references.yaml:12: references[0].doi: "
         "'https://doi.org/10.1111/his.13975' is not valid: write the bare DOI, "
         "e.g. 10.1111/his.13975",
-        "content/nen/2025.1/references.yaml:19: references[1].pmid: 'PMID36924180' is not "
+        "content/nen/2025.1/references.yaml:21: references[1].pmid: 'PMID36924180' is not "
         "valid: write the digits only and quote them, e.g. \"30140036\""]
 
 

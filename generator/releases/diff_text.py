@@ -34,7 +34,8 @@ def render(result: dict[str, Any]) -> str:
     pathway = result["pathway"]
     count = len(pathway["changed"])
     lines += ["", f"Pathway: {count} {'situation' if count == 1 else 'situations'} answered "
-                  f"differently, of {pathway['patients_compared']} patients compared"]
+                  f"differently, of {pathway['patients_compared']} patients compared "
+                  f"({pathway.get('compared', 'every situation the changed rules tell apart')})"]
     for item in pathway["changed"]:
         lines.append(f"  * {item['situation']}")
         for kind, verb in (("offers", "offers"), ("advises_against", "advises against")):

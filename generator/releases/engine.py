@@ -8,13 +8,17 @@ browser. Many questions go through one process, as JSON Lines.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import sys
 from pathlib import Path
 from typing import Iterable
 
+import calculators
 from calculators import json_api
+
+CALCULATORS_DIR = Path(calculators.__file__).parent
 
 # Reads {"calculator", "inputs"} lines (inputs as JSON text) and writes one answer per line.
 _RUNNER = """
@@ -43,6 +47,18 @@ class Engine:
         self.rules = rules  # calculator -> rules as JSON text
         self.wheel = wheel  # None: today's calculators, in this process
         self.rules_files = rules_files or {}
+
+    def identity(self) -> str:
+        """What the answers depend on: the calculators' code and the rules (a sha256)."""
+        digest = hashlib.sha256()
+        if self.wheel is None:
+            for source in sorted(CALCULATORS_DIR.glob("*.py")):
+                digest.update(source.name.encode() + source.read_bytes())
+        else:
+            digest.update(self.wheel.read_bytes())
+        for name in sorted(self.rules):
+            digest.update(name.encode() + self.rules[name].encode())
+        return digest.hexdigest()
 
     def answer(self, calculator: str, inputs: Iterable[str]) -> list[str]:
         """One answer (JSON text) per input (JSON text)."""

@@ -69,8 +69,9 @@ def _section(section) -> dict[str, Any]:
 def _reference(ref: Reference) -> dict[str, Any]:
     return {"id": ref.id, "number": ref.number, "authors": list(ref.authors),
             "et_al": ref.et_al, "title": ref.title, "journal": ref.journal, "year": ref.year,
-            "volume": ref.volume, "issue": ref.issue, "pages": ref.pages, "doi": ref.doi,
-            "pmid": ref.pmid, "note": ref.note, "anchor": ref.anchor}
+            "kind": ref.kind, "volume": ref.volume, "issue": ref.issue, "pages": ref.pages,
+            "doi": ref.doi, "pmid": ref.pmid, "pmcid": ref.pmcid, "note": ref.note,
+            "anchor": ref.anchor}
 
 
 def recommendations_of(export: dict[str, Any]) -> dict[str, dict[str, Any]]:

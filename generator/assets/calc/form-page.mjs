@@ -72,8 +72,20 @@ export function setupCalculatorPage({ calculator, prefix, showResult }) {
     return value;
   }
 
+  // A list input is a group of boxes with one name: the ticked values, in form order.
+  const isList = (field) => field.dataset.kind === "list";
+
   function readInputs() {
-    return Object.fromEntries(fields.map((field) => [field.name, valueOf(field)]));
+    const inputs = {};
+    for (const field of fields) {
+      if (isList(field)) {
+        inputs[field.name] ??= [];
+        if (field.checked && isShown(field)) inputs[field.name].push(field.value);
+      } else {
+        inputs[field.name] = valueOf(field);
+      }
+    }
+    return inputs;
   }
 
   function readUrl() {
@@ -83,7 +95,8 @@ export function setupCalculatorPage({ calculator, prefix, showResult }) {
       const value = params.get(field.dataset.param);
       if (value === null) continue;
       given = true;
-      if (field.type === "checkbox") field.checked = value === "true";
+      if (isList(field)) field.checked = value.split(",").includes(field.value);
+      else if (field.type === "checkbox") field.checked = value === "true";
       else if (field.tagName !== "SELECT" || [...field.options].some((o) => o.value === value)) {
         field.value = value; // an unknown value in a shared link must not blank a select
       }
@@ -97,7 +110,11 @@ export function setupCalculatorPage({ calculator, prefix, showResult }) {
     const params = new URLSearchParams();
     for (const field of fields) {
       if (!isShown(field)) continue;
-      if (field.type === "checkbox") {
+      if (isList(field)) {
+        if (!field.checked) continue;
+        const before = params.get(field.dataset.param);
+        params.set(field.dataset.param, before ? `${before},${field.value}` : field.value);
+      } else if (field.type === "checkbox") {
         if (field.checked) params.set(field.dataset.param, "true");
       } else if (field.value.trim() !== "") {
         params.set(field.dataset.param, field.value.trim());
@@ -140,19 +157,23 @@ export function setupCalculatorPage({ calculator, prefix, showResult }) {
   // --- errors, each tied to its field -------------------------------------------------------
   function fieldOf(name) {
     const field = form.elements[name];
+    if (field instanceof RadioNodeList) return field[0] ?? null; // a list: its first box
     return field instanceof Element ? field : null;
   }
+
+  const errorSlot = (field) =>
+    document.getElementById(field.dataset.errorSlot || `${field.id}-error`);
 
   function clearFieldErrors() {
     for (const field of fields) {
       field.removeAttribute("aria-invalid");
-      const slot = document.getElementById(`${field.id}-error`);
+      const slot = errorSlot(field);
       if (slot) {
         slot.hidden = true;
         slot.textContent = "";
       }
       const described = (field.getAttribute("aria-describedby") || "").split(" ")
-        .filter((id) => id && id !== `${field.id}-error`);
+        .filter((id) => id && id !== slot?.id);
       if (described.length) field.setAttribute("aria-describedby", described.join(" "));
       else field.removeAttribute("aria-describedby");
     }
@@ -160,7 +181,7 @@ export function setupCalculatorPage({ calculator, prefix, showResult }) {
 
   function markField(field, message) {
     field.setAttribute("aria-invalid", "true");
-    const slot = document.getElementById(`${field.id}-error`);
+    const slot = errorSlot(field);
     if (!slot) return;
     slot.textContent = message;
     slot.hidden = false;
