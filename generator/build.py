@@ -164,7 +164,8 @@ def version_config(guideline: Guideline, version: Version | Release, docs: Path,
     """The shared mkdocs.yml plus what belongs to one version."""
     config = yaml.safe_load(BASE_CONFIG.read_text(encoding="utf-8"))
     config.update(
-        site_name=f"{guideline.title} {version.version}",
+        # The theme prints the site name unescaped, also inside attributes: escape it here.
+        site_name=html.escape(f"{guideline.title} {version.version}", quote=True),
         # The sitemap lists every page under this address; the version menu reads it to keep
         # the reader on the same page when switching versions.
         site_url=f"{site_url.rstrip('/')}/{version.version}/",

@@ -9,6 +9,7 @@ one at a time.
 from __future__ import annotations
 
 import datetime
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
@@ -52,10 +53,16 @@ def load_guidelines(content_root: Path, releases_root: Path | None = None
     stays valid whatever later changes the content schema."""
     problems: list[Problem] = []
     guidelines = []
+    releases = releases_root or record.releases_root(content_root)
+    links = [*symbolic_links(content_root), *symbolic_links(releases)]
+    if links:  # nothing is read through a link: it could publish or print any file
+        raise ContentError([Problem(_display(link), 1, "", "is a symbolic link; content and "
+                                    "release records must be plain files and folders inside "
+                                    "the tree (replace the link with the file itself)")
+                            for link in links])
     folders = sorted(p for p in content_root.iterdir() if p.is_dir()) if content_root.is_dir() else []
     if not folders:
         raise ContentError([Problem(_display(content_root), 1, "", "no guideline folders found")])
-    releases = releases_root or record.releases_root(content_root)
     for folder in folders:
         guideline = _load_guideline(folder, releases / folder.name, problems)
         if guideline is not None:
@@ -63,6 +70,17 @@ def load_guidelines(content_root: Path, releases_root: Path | None = None
     if problems:
         raise ContentError(problems)
     return guidelines
+
+
+def symbolic_links(root: Path) -> list[Path]:
+    """Every symbolic link under root (root itself included), without following any."""
+    if root.is_symlink():
+        return [root]
+    found = []
+    for folder, subfolders, files in os.walk(root):  # os.walk does not follow links
+        found += [Path(folder) / name for name in (*subfolders, *files)
+                  if (Path(folder) / name).is_symlink()]
+    return sorted(found)
 
 
 def _load_guideline(folder: Path, records: Path,
@@ -440,9 +458,10 @@ def _reporter(loaded: LoadedFile, problems: list[Problem]) -> Reporter:
 
 
 def _display(path: Path) -> str:
-    """Paths in messages are relative to the working directory when possible."""
+    """Paths in messages are relative to the working directory when possible. Links are not
+    resolved: a message names the link, never where it points."""
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(Path(os.path.abspath(path)).relative_to(os.path.abspath(Path.cwd())))
     except ValueError:
         return str(path)
 

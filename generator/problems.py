@@ -17,6 +17,9 @@ class Problem:
         return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
 
 
+MAX_SHOWN = 200
+
+
 class ContentError(Exception):
     """Raised when content has problems; carries all of them so they print in one run."""
 
@@ -24,10 +27,14 @@ class ContentError(Exception):
         self.problems = sorted(problems)
         super().__init__(f"{len(self.problems)} content problems")
 
-    def report(self) -> str:
+    def report(self, most: int = MAX_SHOWN) -> str:
+        """Every problem, up to `most` of them (a broken file can give thousands that say the
+        same thing); the count is always the whole."""
         count = len(self.problems)
         noun = "error" if count == 1 else "errors"
-        lines = [str(problem) for problem in self.problems]
+        lines = [str(problem) for problem in self.problems[:most]]
+        if count > most:
+            lines.append(f"... and {count - most} more, not shown")
         lines.append(f"{count} {noun}; nothing was built.")
         return "\n".join(lines)
 

@@ -5,12 +5,14 @@ Nothing here writes files or knows about MkDocs internals; build.py does the wri
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
 import re
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup, escape
 
 from calculators import grade, labels, pathway
 from calculators.grade_inputs import SITES
@@ -79,7 +81,9 @@ def _calculator_forms(version: Version, page_path: str) -> dict:
     if page_path == "calculators/grade.md":
         form["pathway_scope"] = script_json(_pathway_scope(version))
     if page_path == "calculators/pathway.md":
-        form["flowcharts"] = pathway_flowcharts(version, to_root)
+        # The SVG is built with every text escaped (generator.flowchart): markup as it is.
+        form["flowcharts"] = [dataclasses.replace(chart, svg=Markup(chart.svg))
+                              for chart in pathway_flowcharts(version, to_root)]
     return form
 
 
@@ -97,14 +101,15 @@ def _pathway_scope(version: Version) -> dict[str, dict[str, str]]:
     return scope
 
 
-def script_json(data) -> str:
+def script_json(data) -> Markup:
     """JSON to embed in a <script> element: <, > and & escaped, so no text in the data can end
     the element or open a comment that swallows the next script."""
     text = json.dumps(data, sort_keys=True, ensure_ascii=False)
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e")
+                  .replace("&", "\\u0026"))
 
 
-def _reference_index(version: Version, page_path: str) -> str:
+def _reference_index(version: Version, page_path: str) -> Markup:
     """Reference id -> number, title and URL, for the calculator pages' scripts.
 
     The URL is relative to the built HTML page: with directory URLs, a/b.md becomes a/b/.
@@ -120,7 +125,9 @@ def navigation(version: Version) -> list:
     """The MkDocs nav for a version: home, the sections in reading order, tools, references."""
     return [
         {"Home": "index.md"},
-        *({section.title: f"{section.id}.md"} for section in version.sections),
+        # The theme prints nav titles unescaped, also inside attributes: escape them here.
+        *({html.escape(section.title, quote=True): f"{section.id}.md"}
+          for section in version.sections),
         {"Calculators": [{"WHO grade": "calculators/grade.md"},
                          {"Treatment pathway": "calculators/pathway.md"}]},
         {"What changed": "changes.md"},
@@ -138,24 +145,25 @@ def _render(template: str, version: Version, page_path: str, **context) -> str:
     changes = context.get("changes")
     if changes:  # links into the version compared with, from <version>/changes/
         old = changes["from"]["version"]
-        env.globals["old_link"] = lambda page, anchor, text: (
-            f'<a href="../../{old}/{page}/#{anchor}">{plain(text)}</a>')
-        env.globals["answer"] = lambda answer, in_old: _pathway_answer(answer, in_old, old)
-        env.globals["moved"] = lambda item: _pathway_moves(item, version.version, old)
+        env.globals["old_link"] = lambda page, anchor, text: Markup(
+            f'<a href="../../{escape(old)}/{escape(page)}/#{escape(anchor)}">{plain(text)}</a>')
+        env.globals["answer"] = lambda answer, in_old: Markup(_pathway_answer(answer, in_old,
+                                                                              old))
+        env.globals["moved"] = lambda item: Markup(_pathway_moves(item, version.version, old))
     return env.get_template(template).render(version=version, **context).rstrip() + "\n"
 
 
-def plain(value) -> str:
+def plain(value) -> Markup:
     """Text shown as written: citation marks as [ID], nothing read as Markdown or HTML."""
     text = CITATION_MARK.sub(lambda m: f"[{m.group(1)}]", str(value))
-    text = html.escape(text, quote=False)
-    return re.sub(r"([\\`*_\[\]#|~])", r"\\\1", " ".join(text.split()))
+    text = html.escape(text, quote=False)  # text, never an attribute: quotes stay as typed
+    return Markup(re.sub(r"([\\`*_\[\]#|~])", r"\\\1", " ".join(text.split())))
 
 
-def _word_diff(parts) -> str:
+def _word_diff(parts) -> Markup:
     tags = {"-": "del", "+": "ins"}
-    return "".join(f"<{tags[op]}>{_plain_keep_spaces(text)}</{tags[op]}>" if op in tags
-                   else _plain_keep_spaces(text) for op, text in parts).strip()
+    return Markup("".join(f"<{tags[op]}>{_plain_keep_spaces(text)}</{tags[op]}>" if op in tags
+                   else _plain_keep_spaces(text) for op, text in parts).strip())
 
 
 def _plain_keep_spaces(text: str) -> str:
@@ -209,46 +217,56 @@ def _environment() -> jinja2.Environment:
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
-        autoescape=False,  # the output is Markdown written by the editors, not HTML
+        # Every value is HTML-escaped unless a filter below built it as markup: content text
+        # cannot open a tag or leave an attribute (generator.text_safety refuses it first).
+        autoescape=True,
     )
-    env.filters["reference_line"] = format_reference
+    env.filters["reference_line"] = lambda ref: Markup(format_reference(ref))
     env.filters["plain"] = plain
     env.filters["word_diff"] = _word_diff
-    # A line break would end the table row: cells stay on one line.
-    env.filters["cell"] = lambda text: " ".join(text.split()).replace("|", "\\|")
+    env.filters["cell"] = _cell
     env.globals.update(strength_labels=STRENGTH_LABELS, strength_meanings=STRENGTH_MEANINGS,
                        evidence_labels=EVIDENCE_LABELS)
     return env
 
 
-def _citation_links(ids, version: Version, prefix: str) -> str:
+def _cell(text) -> Markup:
+    """A table cell: escaped (unless already markup), on one line (a line break would end the
+    row), with its pipes escaped."""
+    text = text if isinstance(text, Markup) else escape(text)
+    return Markup(" ".join(str(text).split()).replace("|", "\\|"))
+
+
+def _citation_links(ids, version: Version, prefix: str) -> Markup:
     """Numbered links to the references page: [1][4]."""
-    return "".join(f"[[{version.reference(ref_id).number}]]"
-                   f"({prefix}references.md#{version.reference(ref_id).anchor})"
-                   for ref_id in ids)
+    return Markup("".join(f"[[{version.reference(ref_id).number}]]"
+                          f"({prefix}references.md#{version.reference(ref_id).anchor})"
+                          for ref_id in ids))
 
 
-def _cite_inline(text: str, version: Version, prefix: str) -> str:
-    """Turn [@ID] marks in Markdown into numbered links."""
-    return CITATION_MARK.sub(lambda m: _citation_links([m.group(1)], version, prefix), text.strip())
+def _cite_inline(text: str, version: Version, prefix: str) -> Markup:
+    """Content Markdown, HTML-escaped, with its [@ID] marks turned into numbered links."""
+    return Markup(CITATION_MARK.sub(lambda m: _citation_links([m.group(1)], version, prefix),
+                                    str(escape(text.strip()))))
 
 
 def format_reference(ref: Reference) -> str:
     """Vancouver-style reference line with DOI and PubMed links where known."""
-    authors = ", ".join(ref.authors)
+    authors = ", ".join(str(escape(name)) for name in ref.authors)
     if ref.et_al:
         authors += ", et al" if authors else "et al"
-    parts = [f"{authors}." if authors else "", f"{_sentence(ref.title)}", f"*{ref.journal}*"]
+    parts = [f"{authors}." if authors else "", _sentence(str(escape(ref.title))),
+             f"*{escape(ref.journal)}*"]
     where = str(ref.year) if ref.year else "Year not confirmed"
     if ref.volume:
-        where += f";{ref.volume}"
+        where += f";{escape(ref.volume)}"
         if ref.issue:
-            where += f"({ref.issue})"
+            where += f"({escape(ref.issue)})"
     if ref.pages:
-        where += f":{ref.pages}"
+        where += f":{escape(ref.pages)}"
     parts.append(where + ".")
     if ref.note:
-        parts.append(_sentence(ref.note))
+        parts.append(_sentence(str(escape(ref.note))))
     links = []
     if ref.doi:
         links.append(f"[doi:{ref.doi}](https://doi.org/{ref.doi})")

@@ -12,7 +12,9 @@ ID_PATTERN = r"[a-z0-9]+(-[a-z0-9]+)*"
 REFERENCE_ID_PATTERN = r"[A-Z][A-Z0-9]*(-[A-Z0-9]+)*"
 VERSION_PATTERN = r"\d{4}\.\d+(\.\d+)?"  # year.number, and .number again for an erratum
 DATE_PATTERN = r"\d{4}-\d{2}-\d{2}"
-DOI_PATTERN = r"10\.\d{4,9}/\S+"
+# The characters Crossref DOIs use (its recommended pattern): nothing that can end an attribute
+# or open a tag.
+DOI_PATTERN = r"10\.\d{4,9}/[-._;()/:A-Za-z0-9]+"
 PMID_PATTERN = r"[1-9]\d{0,8}"
 
 STRENGTHS = ("recommended", "suggested", "option", "not_recommended")

@@ -16,6 +16,7 @@ from typing import Any
 from generator.loader import FieldPath, LoadedFile
 from generator.problems import Problem, format_path
 from generator.schema import Field
+from generator.text_safety import text_problems
 
 CITATION_MARK = re.compile(r"\[@([^\]\s]+)\]")
 
@@ -88,6 +89,8 @@ def _check_string(value: Any, spec: Field, path: FieldPath, report: Reporter) ->
     if not value.strip():
         report.add(path, "is empty; write a value or remove the field")
         return
+    for problem in text_problems(value):
+        report.add(path, problem)
     if spec.choices and value not in spec.choices:
         report.add(path, f"'{value}' is not allowed (allowed: {', '.join(spec.choices)})"
                          f"{did_you_mean(value, spec.choices)}")

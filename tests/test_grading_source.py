@@ -1,6 +1,8 @@
 """One source of truth: grading.yaml drives the classification page, the calculator page and
 the calculator itself, and the generator rejects rules that cannot be right."""
 
+import html
+
 import pytest
 
 from conftest import edit
@@ -11,8 +13,11 @@ from generator.render import render_version
 
 
 def render(content):
+    """The pages as a reader reads them: the Markdown sources hold "&lt;" where a reader sees
+    "<" (every value is HTML-escaped when rendered)."""
     [guideline] = load_guidelines(content)
-    return guideline.current, render_version(guideline, guideline.current)
+    pages = render_version(guideline, guideline.current)
+    return guideline.current, {path: html.unescape(text) for path, text in pages.items()}
 
 
 def test_moving_a_threshold_moves_the_table_and_the_calculator(content_copy):
