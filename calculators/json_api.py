@@ -18,29 +18,50 @@ CALCULATORS = {"grade": grade.evaluate, "pathway": pathway.evaluate}
 MAX_DEPTH = 64
 
 
+# Real inputs are a few hundred characters; an answer a few kilobytes. Anything far larger is
+# a mistake or an attack, and is answered with an error instead of being worked through.
+MAX_INPUT_CHARS = 100_000
+MAX_OUTPUT_CHARS = 1_000_000
+
+
 def run(calculator: str, inputs_json: str, rules_json: str) -> str:
-    """Evaluate one calculator on JSON input; always returns JSON text, never raises."""
-    evaluate = CALCULATORS.get(calculator)
-    if evaluate is None:
-        result = _error("calculator", "Calculator", f"unknown calculator '{calculator}' "
-                                                    f"(known: {', '.join(sorted(CALCULATORS))})")
-    else:
-        try:
-            if _nesting_depth(inputs_json) > MAX_DEPTH:
-                raise RecursionError
-            inputs = json.loads(inputs_json)
-        except ValueError as exc:
-            result = _error("inputs", "Inputs", f"input is not valid JSON: {exc}")
-        except RecursionError:
-            result = _error("inputs", "Inputs", f"input is nested more than {MAX_DEPTH} levels deep")
-        else:
-            try:
-                rules = _rules(rules_json)
-            except ValueError as exc:
-                result = _error("rules", "Rules", f"the rules are not valid JSON: {exc}")
-            else:
-                result = evaluate(inputs, rules)
-    return dumps(result)
+    """Evaluate one calculator on JSON input; always returns JSON text, never raises, whatever
+    it is given, and never returns more than MAX_OUTPUT_CHARS."""
+    try:
+        text = dumps(_run(calculator, inputs_json, rules_json))
+    except Exception as exc:  # a bug must not take the page or the batch down with it
+        text = dumps(_error("calculator", "Calculator", f"the calculator failed "
+                                                        f"({type(exc).__name__}); please report "
+                                                        "the inputs to the site's editors"))
+    if len(text) > MAX_OUTPUT_CHARS:
+        text = dumps(_error("inputs", "Inputs", f"the answer would be {len(text):,} characters "
+                                                "long; the inputs are far larger than any "
+                                                "report's"))
+    return text
+
+
+def _run(calculator: object, inputs_json: object, rules_json: object) -> dict:
+    if not isinstance(calculator, str) or calculator not in CALCULATORS:
+        shown = calculator if isinstance(calculator, str) else type(calculator).__name__
+        return _error("calculator", "Calculator", f"unknown calculator '{shown[:40]}' "
+                                                  f"(known: {', '.join(sorted(CALCULATORS))})")
+    if not isinstance(inputs_json, str) or not isinstance(rules_json, str):
+        return _error("inputs", "Inputs", "the inputs and the rules must be JSON text")
+    if len(inputs_json) > MAX_INPUT_CHARS:
+        return _error("inputs", "Inputs", f"the input is {len(inputs_json):,} characters long; "
+                                          f"at most {MAX_INPUT_CHARS:,} are read")
+    try:
+        if _nesting_depth(inputs_json) > MAX_DEPTH:
+            return _error("inputs", "Inputs", f"input is nested more than {MAX_DEPTH} levels "
+                                              "deep")
+        inputs = json.loads(inputs_json)
+    except (ValueError, RecursionError) as exc:
+        return _error("inputs", "Inputs", f"input is not valid JSON: {exc}")
+    try:
+        rules = _rules(rules_json)
+    except (ValueError, RecursionError) as exc:
+        return _error("rules", "Rules", f"the rules are not valid JSON: {exc}")
+    return CALCULATORS[calculator](inputs, rules)
 
 
 @functools.lru_cache(maxsize=8)

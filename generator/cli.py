@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+from calculators import json_api
 from generator import build, content, serve
 from generator.problems import ContentError
 from generator.releases import publish
@@ -113,7 +114,10 @@ def _parser() -> argparse.ArgumentParser:
     given = calc.add_mutually_exclusive_group(required=True)
     given.add_argument("--json", help="the inputs as one JSON object")
     given.add_argument("--batch", action="store_true",
-                       help="read JSON Lines on stdin, write one result per line")
+                       help="read JSON Lines on stdin, write one result per line (line n "
+                            "answers line n; the exit status is 1 when any line failed)")
+    calc.add_argument("--max-line-bytes", type=int, default=100_000,
+                      help="longer input lines are answered with an error (default 100000)")
     calc.set_defaults(handler=_calc)
     return parser
 
@@ -221,12 +225,38 @@ def _calc(args) -> int:
     guideline = _single(content.load_guidelines(args.content))
     engine = engine_for(_pick_version(guideline, args.version))
     if args.json is not None:
-        print(engine.answer(args.calculator, [args.json])[0])
-        return 0
-    lines = [line for line in sys.stdin if line.strip()]  # blank lines separate nothing
-    for answer in engine.answer(args.calculator, lines):
+        answer = engine.answer(args.calculator, [args.json])[0]
         print(answer)
-    return 0
+        return 0 if json.loads(answer)["ok"] else 1
+    answers = batch_answers(engine, args.calculator, sys.stdin.buffer, args.max_line_bytes)
+    for answer in answers:
+        print(answer)
+    return 0 if all(json.loads(answer)["ok"] for answer in answers) else 1
+
+
+def batch_answers(engine, calculator: str, stream, max_line_bytes: int) -> list[str]:
+    """One answer per input line, in order, so that line n of the output answers line n of the
+    input: a blank, over-long or non-UTF-8 line gets an error line of its own."""
+    answers: list[str | None] = []
+    asked: list[tuple[int, str]] = []
+    for raw in stream:
+        raw = raw.rstrip(b"\r\n")
+        problem = None
+        if len(raw) > max_line_bytes:
+            problem = f"the line is {len(raw):,} bytes long; at most {max_line_bytes:,} are read"
+        elif not raw.strip():
+            problem = "the line is empty; write one JSON object per line"
+        else:
+            try:
+                asked.append((len(answers), raw.decode("utf-8")))
+            except UnicodeDecodeError as exc:
+                problem = f"the line is not UTF-8 (byte {exc.start + 1})"
+        answers.append(None if problem is None else json_api.dumps({
+            "ok": False, "errors": [{"field": "inputs", "label": "Inputs", "kind": "invalid",
+                                     "message": problem}]}))
+    for (index, _), answer in zip(asked, engine.answer(calculator, [t for _, t in asked])):
+        answers[index] = answer
+    return answers
 
 
 def _single(guidelines):

@@ -28,7 +28,7 @@ def test_calc_grade_prints_the_calculator_json():
 
 
 def test_calc_grade_reports_bad_json_as_an_error_result(capsys):
-    assert cli.main(["calc", "grade", "--json", "{not json"]) == 0
+    assert cli.main(["calc", "grade", "--json", "{not json"]) == 1  # an answer, and a failure
     result = json.loads(capsys.readouterr().out)
     assert result["ok"] is False
     assert result["errors"][0]["message"].startswith("input is not valid JSON")
@@ -43,20 +43,44 @@ def test_calc_output_is_the_same_bytes_as_the_json_api(capsys):
     assert capsys.readouterr().out == json_api.run("grade", inputs, rules) + "\n"
 
 
-def test_calc_batch_writes_one_result_per_line():
+def _batch(data: bytes, *options: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "generator.cli", "calc", "grade", "--batch",
+                           *options], cwd=ROOT, input=data, capture_output=True)
+
+
+def test_calc_batch_answers_line_n_on_line_n():
     lines = ['{"site": "pancreas", "differentiation": "well", "ki67_percent": 3}',
              "",
              '{"site": "lung", "differentiation": "poor", "small_cell_morphology": true}',
              "not json",
+             "   ",
              '{"site": "pancreas", "differentiation": "well"}']
-    done = subprocess.run([sys.executable, "-m", "generator.cli", "calc", "grade", "--batch"],
-                          cwd=ROOT, input="\n".join(lines) + "\n", capture_output=True,
-                          text=True)
-    assert done.returncode == 0, done.stderr
-    results = [json.loads(line) for line in done.stdout.splitlines()]
-    assert [r.get("category") for r in results] == ["NET G2", "SCLC", None, None]
-    assert results[2]["errors"][0]["field"] == "inputs"
-    assert results[3]["errors"][0]["field"] == "ki67_percent"
+    done = _batch(("\n".join(lines) + "\n").encode())
+    assert done.returncode == 1, done.stderr  # some lines failed
+    results = [json.loads(line) for line in done.stdout.decode().splitlines()]
+    assert len(results) == len(lines)
+    assert [r.get("category") for r in results] == ["NET G2", None, "SCLC", None, None, None]
+    assert results[1]["errors"][0]["message"] == "the line is empty; write one JSON object per line"
+    assert results[3]["errors"][0]["message"].startswith("input is not valid JSON")
+    assert results[4]["errors"][0]["field"] == "inputs"
+    assert results[5]["errors"][0]["field"] == "ki67_percent"
+
+
+def test_calc_batch_exits_0_only_when_every_line_is_answered():
+    line = b'{"site": "pancreas", "differentiation": "well", "ki67_percent": 3}\n'
+    assert _batch(line * 3).returncode == 0
+    assert _batch(line * 3 + b"\n").returncode == 1
+
+
+def test_calc_batch_refuses_long_and_non_utf8_lines_in_place():
+    line = b'{"site": "pancreas", "differentiation": "well", "ki67_percent": 3}'
+    done = _batch(line + b"\n" + b'{"site": "' + b"x" * 500 + b'"}\n' + b'{"site": "caf\xe9"}\n'
+                  + line + b"\n", "--max-line-bytes", "200")
+    results = [json.loads(text) for text in done.stdout.decode().splitlines()]
+    assert [r["ok"] for r in results] == [True, False, False, True]
+    assert results[1]["errors"][0]["message"] == ("the line is 512 bytes long; at most 200 are "
+                                                  "read")
+    assert results[2]["errors"][0]["message"] == "the line is not UTF-8 (byte 14)"
 
 
 def test_calc_with_an_unknown_version_names_the_known_ones():

@@ -174,6 +174,31 @@ def test_json_api_never_raises_for_any_calculator_inputs_and_rules(calculator, t
     check_contract(result)
 
 
+@PROPERTY
+@given(st.one_of(st.none(), st.integers(), st.lists(st.integers()), st.binary(max_size=20),
+                 st.text(max_size=20)),
+       st.one_of(st.none(), st.integers(), st.floats(), st.dictionaries(st.text(), st.text()),
+                 st.text(max_size=50)),
+       st.one_of(st.none(), st.integers(), st.text(max_size=50)))
+def test_json_api_never_raises_whatever_python_values_it_is_given(calculator, text, rules):
+    result = json.loads(json_api.run(calculator, text, rules), parse_constant=_no_constant)
+    check_contract(result)
+
+
+def test_json_api_answers_huge_inputs_with_a_short_error():
+    huge = json.dumps({"site": "pancreas", "k" * 400_000: 1})
+    out = json_api.run("grade", huge, RULES_JSON)
+    assert len(out) < 1_000
+    assert "at most 100,000 are read" in json.loads(out)["errors"][0]["message"]
+
+
+def test_json_api_never_answers_more_than_its_output_cap():
+    many = json.dumps({f"unknown_{i}_{'x' * 60}": 1 for i in range(1_200)})  # < 100,000 chars
+    out = json_api.run("grade", many, RULES_JSON)
+    assert len(out) <= json_api.MAX_OUTPUT_CHARS
+    check_contract(json.loads(out))
+
+
 def test_json_api_output_is_utf8_even_for_a_lone_surrogate_in_a_key():
     """JSON can spell a lone surrogate; echoed back in an unknown-key error it must not make
     the output unencodable (`nenguide calc` prints it, the browser receives it)."""
