@@ -11,6 +11,7 @@ words are then compared with the words recorded at publication.
 
 from __future__ import annotations
 
+import datetime
 import html
 import json
 import os
@@ -109,7 +110,7 @@ def build_version(guideline: Guideline, version: Version | Release, source: Path
     settings = version_config(guideline, version, docs, output, nav, site_url)
     config.write_text(yaml.safe_dump(settings, sort_keys=False, allow_unicode=True),
                       encoding="utf-8")
-    run_mkdocs(config, version.version)
+    run_mkdocs(config, version.version, build_epoch(version))
 
 
 def write_draft_docs(guideline: Guideline, version: Version, docs: Path,
@@ -138,12 +139,22 @@ def write_release_docs(release: Release, docs: Path) -> None:
     shutil.copy2(release.folder / record.EXPORT, docs / record.EXPORT)
 
 
-def run_mkdocs(config: Path, version: str) -> None:
+def build_epoch(version: Version | Release) -> int:
+    """The moment a version's pages last changed, for the sitemap's dates and the gzip header:
+    a release's publication date, a draft's content date. Never the clock, so that the same
+    commit builds to the same bytes on any day (MkDocs reads SOURCE_DATE_EPOCH)."""
+    day = version.published if isinstance(version, Release) else version.date
+    moment = datetime.datetime.fromisoformat(day).replace(tzinfo=datetime.timezone.utc)
+    return int(moment.timestamp())
+
+
+def run_mkdocs(config: Path, version: str, epoch: int) -> None:
     command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--config-file", str(config)]
     # No --quiet: MkDocs drops warnings before strict mode counts them. The output is captured
     # and shown only when the build fails.
     finished = subprocess.run(command, capture_output=True, text=True,
-                              env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+                              env={**os.environ, "NO_MKDOCS_2_WARNING": "1",
+                                   "SOURCE_DATE_EPOCH": str(epoch)})
     if finished.returncode != 0:
         raise BuildError(f"mkdocs build failed for version {version}:\n"
                          f"{finished.stdout}{finished.stderr}".rstrip())
