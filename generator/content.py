@@ -63,6 +63,11 @@ def load_guidelines(content_root: Path, releases_root: Path | None = None
     folders = sorted(p for p in content_root.iterdir() if p.is_dir()) if content_root.is_dir() else []
     if not folders:
         raise ContentError([Problem(_display(content_root), 1, "", "no guideline folders found")])
+    for extra in folders[1:]:  # the site, the CLI and releases serve one guideline
+        problems.append(Problem(_display(extra), 1, "", f"a second guideline folder; a content "
+                                                        f"folder holds one guideline "
+                                                        f"({folders[0].name}): move {extra.name} "
+                                                        "to a content folder of its own"))
     for folder in folders:
         guideline = _load_guideline(folder, releases / folder.name, problems)
         if guideline is not None:
@@ -85,6 +90,9 @@ def symbolic_links(root: Path) -> list[Path]:
 
 def _load_guideline(folder: Path, records: Path,
                     problems: list[Problem]) -> model.Guideline | None:
+    for stray in sorted(folder.glob("*.yml")):
+        problems.append(Problem(_display(stray), 1, "", f"content files end in .yaml; rename "
+                                                        f"it to {stray.stem}.yaml"))
     head, head_ok = _load_checked(folder / GUIDELINE_FILE, schema.GUIDELINE, problems)
     versions, releases = [], []
     version_folders = sorted((p for p in folder.iterdir() if p.is_dir()), key=_version_key)
@@ -205,7 +213,13 @@ def _load_version_files(folder: Path, problems: list[Problem]) -> VersionFiles:
         if not isinstance(section_id, str):
             continue  # the shape check has reported it
         path = folder / f"{section_id}.yaml"
-        if section_id in files.sections:
+        if section_id in schema.RESERVED_SECTION_IDS:
+            files.complete = False
+            _reporter(release, problems).add(
+                ("sections", index), f"'{section_id}' is the name of a page the build writes "
+                                     "itself; choose another section id (reserved: "
+                                     f"{', '.join(schema.RESERVED_SECTION_IDS)})")
+        elif section_id in files.sections:
             files.complete = False
             _reporter(release, problems).add(("sections", index),
                                              f"section '{section_id}' is listed twice")
@@ -220,6 +234,10 @@ def _load_version_files(folder: Path, problems: list[Problem]) -> VersionFiles:
                 files.parsed.append(loaded)
             if ok:
                 files.sections[section_id] = loaded
+    for stray in sorted(folder.glob("*.yml")):
+        files.complete = False
+        problems.append(Problem(_display(stray), 1, "", f"content files end in .yaml; rename "
+                                                        f"it to {stray.stem}.yaml"))
     for stray in sorted(folder.glob("*.yaml")):
         if stray.stem not in listed and stray.name not in DATA_FILES:
             files.complete = False

@@ -10,12 +10,18 @@ from dataclasses import dataclass, field
 
 ID_PATTERN = r"[a-z0-9]+(-[a-z0-9]+)*"
 REFERENCE_ID_PATTERN = r"[A-Z][A-Z0-9]*(-[A-Z0-9]+)*"
-VERSION_PATTERN = r"\d{4}\.\d+(\.\d+)?"  # year.number, and .number again for an erratum
+# year.number, and .number again for an erratum; no leading zeros, so 2025.1 and 2025.01 cannot
+# both exist
+VERSION_PATTERN = r"\d{4}\.(0|[1-9]\d*)(\.(0|[1-9]\d*))?"
 DATE_PATTERN = r"\d{4}-\d{2}-\d{2}"
 # The characters Crossref DOIs use (its recommended pattern): nothing that can end an attribute
 # or open a tag.
 DOI_PATTERN = r"10\.\d{4,9}/[-._;()/:A-Za-z0-9]+"
 PMID_PATTERN = r"[1-9]\d{0,8}"
+
+# Section ids that would overwrite a page the build writes itself.
+RESERVED_SECTION_IDS = ("index", "changes", "references", "disclaimer", "calculators", "assets",
+                        "search", "404", "sitemap", "latest")
 
 STRENGTHS = ("recommended", "suggested", "option", "not_recommended")
 # trial: a randomised or prospective trial; study: an observational cohort, series or

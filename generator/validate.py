@@ -7,6 +7,7 @@ what spans files: citations, unique ids, sections named in release.yaml.
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import math
 import re
@@ -15,7 +16,7 @@ from typing import Any
 
 from generator.loader import FieldPath, LoadedFile
 from generator.problems import Problem, format_path
-from generator.schema import Field
+from generator.schema import DATE_PATTERN, Field
 from generator.text_safety import text_problems
 
 CITATION_MARK = re.compile(r"\[@([^\]\s]+)\]")
@@ -96,6 +97,26 @@ def _check_string(value: Any, spec: Field, path: FieldPath, report: Reporter) ->
                          f"{did_you_mean(value, spec.choices)}")
     if spec.pattern and not re.fullmatch(spec.pattern, value):
         report.add(path, f"'{value}' is not valid: {spec.pattern_hint}")
+    elif spec.pattern == DATE_PATTERN:
+        try:
+            datetime.date.fromisoformat(value)
+        except ValueError:
+            report.add(path, f"'{value}' is not a date in the calendar; check the day and the "
+                             "month")
+    if "[@" in value:
+        _check_citation_marks(value, spec, path, report)
+
+
+def _check_citation_marks(value: str, spec: Field, path: FieldPath, report: Reporter) -> None:
+    """[@ID] marks become links in Markdown fields only, and only when written exactly so."""
+    if spec.kind != "markdown":
+        report.add(path, "citation marks ([@ID]) are not linked in this field and would show "
+                         "as written; cite with the citations: list instead")
+        return
+    for mark in re.finditer(r"\[@[^\]]*\]?", value):
+        if not CITATION_MARK.fullmatch(mark.group(0)):
+            report.add(path, f"'{mark.group(0)}' is not a citation mark: write each reference "
+                             "as [@ID], several as [@A] [@B]")
 
 
 def _check_mapping(value: Any, spec: Field, path: FieldPath, report: Reporter) -> None:

@@ -196,3 +196,45 @@ def test_quotes_in_text_never_become_attributes(quoted_site):
 def test_the_escaped_text_still_reads_as_written(quoted_site):
     text = (quoted_site / "2025.1" / "treatment" / "index.html").read_text(encoding="utf-8")
     assert "Treatment &quot; onmouseover=&quot;alert(1)&quot;" in text
+
+
+# --- Author mistakes that used to pass silently ---------------------------------------------
+
+def _rename_version(content: Path, name: str) -> None:
+    (content / "nen/2025.1").rename(content / "nen" / name)
+    edit(content / "nen" / name / "release.yaml", 'version: "2025.1"', f'version: "{name}"')
+
+
+@pytest.mark.parametrize("change, expected", [
+    (lambda c: edit(c / "nen/2025.1/release.yaml", "sections: [treatment]",
+                    "sections: [treatment, index]"),
+     "content/nen/2025.1/release.yaml:7: sections[1]: 'index' is the name of a page the build "
+     "writes itself; choose another section id"),
+    (lambda c: edit(c / "nen/2025.1/release.yaml", "sections: [treatment]",
+                    "sections: [treatment, disclaimer]"),
+     "sections[1]: 'disclaimer' is the name of a page the build writes itself"),
+    (lambda c: (c / "nen/2025.1/notes.yml").write_text("a: 1\n"),
+     "content/nen/2025.1/notes.yml:1: content files end in .yaml; rename it to notes.yaml"),
+    (lambda c: (c / "nen/extra.yml").write_text("a: 1\n"),
+     "content/nen/extra.yml:1: content files end in .yaml"),
+    (lambda c: edit(c / "nen/2025.1/release.yaml", 'date: "2025-10-01"', 'date: "2025-02-30"'),
+     "content/nen/2025.1/release.yaml:3: date: '2025-02-30' is not a date in the calendar"),
+    (lambda c: edit(c / "nen/2025.1/treatment.yaml", "  Start from the grade [@WHO2019].",
+                    "  Start from the grade [@WHO2019; @ENETS-NEC]."),
+     "content/nen/2025.1/treatment.yaml:5: intro: '[@WHO2019; @ENETS-NEC]' is not a citation "
+     "mark: write each reference as [@ID], several as [@A] [@B]"),
+    (lambda c: edit(c / "nen/2025.1/treatment.yaml", "  Start from the grade [@WHO2019].",
+                    "  Start from the grade [@ WHO2019]."),
+     "intro: '[@ WHO2019]' is not a citation mark"),
+    (lambda c: edit(c / "nen/2025.1/treatment.yaml", '["NET G1", "< 3 %"]',
+                    '["NET G1", "< 3 % [@WHO2019]"]'),
+     "tables[0].rows[0][1]: citation marks ([@ID]) are not linked in this field"),
+    (lambda c: _rename_version(c, "2025.01"),
+     "content/nen/2025.01/release.yaml:2: version: '2025.01' is not valid"),
+    (lambda c: __import__("shutil").copytree(c / "nen", c / "other"),
+     "content/other:1: a second guideline folder; a content folder holds one guideline (nen)"),
+])
+def test_author_mistakes_are_errors_at_their_line(content_copy, change, expected):
+    change(content_copy)
+    problems = problems_of(content_copy)
+    assert any(expected in problem for problem in problems), problems
