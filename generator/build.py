@@ -24,7 +24,7 @@ from typing import Any
 
 import yaml
 
-from generator import content, render, runtime
+from generator import content, render, runtime, swap
 from generator.model import Guideline, Release, Version
 from generator.releases import record, texts
 from generator.releases.export import SCHEMA_FILE, export_version
@@ -59,6 +59,7 @@ def build_site(content_root: Path, site_dir: Path, *, list_drafts: bool = False,
     site_url = site_url or guideline.site_url or DEFAULT_SITE_URL
     site_dir = site_dir.resolve()
     _check_replaceable(site_dir, content_root.resolve())
+    swap.recover(site_dir, SITE_MARKER)  # folders, and perhaps the site, of killed builds
     versions = guideline.all_versions()
     if only is not None:
         versions = [v for v in versions if v.version == only]
@@ -68,7 +69,7 @@ def build_site(content_root: Path, site_dir: Path, *, list_drafts: bool = False,
         if not (site_dir / SITE_MARKER).is_file():
             raise BuildError(f"{site_dir} holds no built site yet: build all versions first")
     site_dir.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".nenguide-build-", dir=site_dir.parent) as tmp:
+    with tempfile.TemporaryDirectory(prefix=swap.work_prefix(), dir=site_dir.parent) as tmp:
         work = Path(tmp)
         output = work / "site"
         changed_words = []
@@ -84,14 +85,14 @@ def build_site(content_root: Path, site_dir: Path, *, list_drafts: bool = False,
                              "are frozen, only its chrome may change. Pages:\n  "
                              + "\n  ".join(changed_words))
         if only is not None:
-            _replace_version(output / only, site_dir / only)
+            swap.replace(output / only, site_dir / only)
             _write_site_files(guideline, site_dir, list_drafts, replace=True)
         else:
             runtime.copy_runtime(output / RUNTIME_FOLDER)
             _write_site_files(guideline, output, list_drafts)
             (output / SITE_MARKER).write_text("built by nenguide; replaced by each build\n",
                                               encoding="utf-8")
-            _swap_into_place(output, site_dir)
+            swap.replace(output, site_dir)  # output now holds the old site, removed with tmp
     return guidelines
 
 
@@ -154,7 +155,8 @@ def run_mkdocs(config: Path, version: str, epoch: int) -> None:
     # and shown only when the build fails.
     finished = subprocess.run(command, capture_output=True, text=True,
                               env={**os.environ, "NO_MKDOCS_2_WARNING": "1",
-                                   "SOURCE_DATE_EPOCH": str(epoch)})
+                                   "SOURCE_DATE_EPOCH": str(epoch)},
+                              preexec_fn=swap.die_with_parent)
     if finished.returncode != 0:
         raise BuildError(f"mkdocs build failed for version {version}:\n"
                          f"{finished.stdout}{finished.stderr}".rstrip())
@@ -247,9 +249,12 @@ def _write_site_files(guideline: Guideline, output: Path, list_drafts: bool,
     _write_text(output / "index.html", _redirect_page(guideline.title, home.version,
                                                       f"{LATEST if latest else home.version}/"))
     if latest is not None:
-        copy = output.parent / f".{LATEST}-{os.getpid()}"
-        shutil.copytree(output / latest.version, copy)
-        _replace_version(copy, output / LATEST) if replace else copy.rename(output / LATEST)
+        # Copied beside the site in a work folder, then swapped in: a kill leaves the old
+        # latest/ or the new one, and the next build removes the work folder.
+        with tempfile.TemporaryDirectory(prefix=swap.work_prefix(), dir=output.parent) as tmp:
+            copy = Path(tmp) / LATEST
+            shutil.copytree(output / latest.version, copy)
+            swap.replace(copy, output / LATEST) if replace else copy.rename(output / LATEST)
     elif (output / LATEST).exists():
         shutil.rmtree(output / LATEST)
 
@@ -302,26 +307,3 @@ def _check_replaceable(site_dir: Path, content_root: Path) -> None:
     if site_dir.exists() and any(site_dir.iterdir()) and not (site_dir / SITE_MARKER).is_file():
         raise BuildError(f"refusing to replace {site_dir}: it is not a site built by nenguide "
                          f"(no {SITE_MARKER}); remove it or choose another --site")
-
-
-def _replace_version(new: Path, old: Path) -> None:
-    """Put one freshly built folder in place of its old copy."""
-    retired = old.with_name(f".{old.name}-retired-{os.getpid()}")
-    if old.exists():
-        old.rename(retired)
-    new.rename(old)
-    if retired.exists():
-        shutil.rmtree(retired)
-
-
-def _swap_into_place(output: Path, site_dir: Path) -> None:
-    """Replace site_dir with output; the old site is removed only once the new one is in place."""
-    retired = output.parent / "previous-site"
-    if site_dir.exists():
-        site_dir.rename(retired)
-    try:
-        output.rename(site_dir)
-    except OSError:
-        if retired.exists():
-            retired.rename(site_dir)
-        raise
