@@ -53,7 +53,7 @@ CORPUS = [
     ("alias to nothing", b"a: *missing\n", "1: YAML syntax error"),
     ("alias to its own parent", b"a: &a [*a]\n", "1: a[0]: this alias refers to itself"),
     ("billion laughs", BILLION_LAUGHS.encode(),
-     f"values once its aliases are expanded"),
+     "values once its aliases are expanded"),
     ("deep nesting in brackets", b"a: " + b"[" * 20_000 + b"]" * 20_000 + b"\n",
      "1: is nested too deeply to read"),
     ("deep nesting in indentation", "".join(f"{'  ' * i}k{i}:\n" for i in range(60)).encode()
