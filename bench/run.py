@@ -6,6 +6,8 @@
 2. Size of site/ and of its parts.
 3. Browser (headless Chromium, loopback HTTP): opening the grade calculator page until the
    first result is shown, vs a bare page that only calls loadPyodide() on the same runtime.
+4. Load: 200 clients at once, 10,000 requests over the site's files, against `nenguide serve`
+   and against Python's plain ThreadingHTTPServer: failures, p50 and p99 latency, rate.
 """
 
 from __future__ import annotations
@@ -30,16 +32,19 @@ from generator.serve import make_server  # noqa: E402
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run",
                  "--disable-quic"]
+# The bare page's script is a file of its own: the site's Content-Security-Policy (sent by
+# `nenguide serve`) runs no inline script it does not know.
 BARE_PAGE = """<!doctype html><meta charset="utf-8"><title>bare loadPyodide</title>
-<script type="module">
-const t0 = performance.now();
+<script type="module" src="bare.mjs"></script>"""
+BARE_SCRIPT = """const t0 = performance.now();
 const { loadPyodide } = await import("./_pyodide/pyodide.mjs");
 // The shared runtime has no lock file of its own: each version brings one (a tiny one).
 const pyodide = await loadPyodide({ indexURL: new URL("./_pyodide/", location.href).href,
   lockFileURL: new URL("./VERSION/assets/calc/pyodide-lock.json", location.href).href });
 pyodide.runPython("1 + 1");
 document.title = "done " + ((performance.now() - t0) / 1000).toFixed(3);
-</script>"""
+"""
+LOAD_CLIENTS, LOAD_REQUESTS = 200, 10_000
 
 
 def time_build(site: Path) -> float:
@@ -82,7 +87,8 @@ def time_browser(site: Path) -> tuple[float, float]:
     from playwright.sync_api import sync_playwright
 
     latest = content.load_guidelines(ROOT / "content")[0].latest.version
-    (site / "bare.html").write_text(BARE_PAGE.replace("VERSION", latest), encoding="utf-8")
+    (site / "bare.html").write_text(BARE_PAGE, encoding="utf-8")
+    (site / "bare.mjs").write_text(BARE_SCRIPT.replace("VERSION", latest), encoding="utf-8")
     server = make_server(site, "127.0.0.1", 0, quiet=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}"
@@ -92,7 +98,9 @@ def time_browser(site: Path) -> tuple[float, float]:
                                                  args=CHROMIUM_ARGS)
             page = browser.new_page()
             page.goto(f"{base}/bare.html")
-            page.wait_for_function("document.title.startsWith('done')", timeout=120_000)
+            deadline = time.monotonic() + 120
+            while not page.title().startswith("done") and time.monotonic() < deadline:
+                time.sleep(0.02)  # not wait_for_function: the policy forbids its eval
             bare = float(page.title().split()[1])
             page.close()
 
@@ -112,6 +120,55 @@ def time_browser(site: Path) -> tuple[float, float]:
     return calculator, bare
 
 
+def load_test(site: Path, server) -> dict[str, float]:
+    """LOAD_CLIENTS clients at once, LOAD_REQUESTS requests in all, over the site's pages and
+    files: failures (errors, resets, non-200), p50 and p99 latency, requests per second."""
+    import http.client
+    from concurrent.futures import ThreadPoolExecutor
+
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    port = server.server_address[1]
+    paths = ["/" + str(p.relative_to(site)).replace("index.html", "")
+             for p in sorted(site.rglob("*")) if p.is_file() and p.stat().st_size < 2_000_000
+             and "/" in str(p.relative_to(site))][:400]
+
+    def fetch(index: int) -> float | None:
+        started = time.perf_counter()
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            connection.request("GET", paths[index % len(paths)])
+            response = connection.getresponse()
+            response.read()
+            connection.close()
+            return time.perf_counter() - started if response.status == 200 else None
+        except OSError:
+            return None
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=LOAD_CLIENTS) as clients:
+        times = list(clients.map(fetch, range(LOAD_REQUESTS)))
+    elapsed = time.perf_counter() - started
+    server.shutdown()
+    server.server_close()
+    done = sorted(t for t in times if t is not None)
+    return {"failures": len(times) - len(done), "p50": done[len(done) // 2] if done else 0,
+            "p99": done[int(len(done) * 0.99)] if done else 0,
+            "rate": LOAD_REQUESTS / elapsed}
+
+
+def plain_server(site: Path):
+    """The baseline: the standard library's ThreadingHTTPServer, a thread per connection."""
+    import functools
+    import http.server
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args) -> None:
+            pass
+
+    handler = functools.partial(Quiet, directory=str(site))
+    return http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
@@ -121,6 +178,8 @@ def main() -> None:
         runtime_bytes = folder_size(site / build.RUNTIME_FOLDER)
         total_bytes = folder_size(site)
         calculator_seconds, bare_seconds = time_browser(site)
+        ours = load_test(site, make_server(site, "127.0.0.1", 0, quiet=True))
+        plain = load_test(site, plain_server(site))
     mb = 1024 * 1024
     print("| measure | nenguide | baseline |")
     print("| --- | --- | --- |")
@@ -130,6 +189,12 @@ def main() -> None:
           f"{runtime_bytes / mb:.1f} MB |")
     print(f"| open grade page -> first result | {calculator_seconds:.2f} s | bare "
           f"loadPyodide() {bare_seconds:.2f} s |")
+    for name, key, unit in (("failed requests", "failures", ""), ("p50 latency", "p50", " s"),
+                            ("p99 latency", "p99", " s"), ("requests per second", "rate", "")):
+        form = "{:.0f}" if key in ("failures", "rate") else "{:.3f}"
+        print(f"| load: {LOAD_CLIENTS} clients, {LOAD_REQUESTS:,} requests, {name} | "
+              f"{form.format(ours[key])}{unit} `nenguide serve` | "
+              f"{form.format(plain[key])}{unit} Python's ThreadingHTTPServer |")
 
 
 if __name__ == "__main__":

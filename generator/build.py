@@ -24,7 +24,7 @@ from typing import Any
 
 import yaml
 
-from generator import content, render, runtime, swap
+from generator import content, csp, render, runtime, swap
 from generator.model import Guideline, Release, Version
 from generator.releases import record, texts
 from generator.releases.export import SCHEMA_FILE, export_version
@@ -85,11 +85,16 @@ def build_site(content_root: Path, site_dir: Path, *, list_drafts: bool = False,
                              "are frozen, only its chrome may change. Pages:\n  "
                              + "\n  ".join(changed_words))
         if only is not None:
+            csp.protect_pages(output / only)
             swap.replace(output / only, site_dir / only)
             _write_site_files(guideline, site_dir, list_drafts, replace=True)
+            csp.protect_pages(site_dir)  # latest/ and the root page, if they were rewritten
+            csp.write_site_policy(site_dir)
         else:
             runtime.copy_runtime(output / RUNTIME_FOLDER)
             _write_site_files(guideline, output, list_drafts)
+            csp.protect_pages(output)
+            csp.write_site_policy(output)
             (output / SITE_MARKER).write_text("built by nenguide; replaced by each build\n",
                                               encoding="utf-8")
             swap.replace(output, site_dir)  # output now holds the old site, removed with tmp

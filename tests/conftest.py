@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import threading
+import time
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -105,6 +106,10 @@ def open_context(browser):
         context.on("request", lambda request: log.append(request.url))
         context.on("page", lambda page: page.on("pageerror",
                                                  lambda error: errors.append(str(error))))
+        # Every page carries a Content-Security-Policy: a blocked script, style or request
+        # is reported on the console, and fails the test like a JavaScript error.
+        context.on("console", lambda message: errors.append(message.text)
+                   if "Content Security Policy" in message.text else None)
 
         def block_external(route):
             # Recorded by the listener above; aborted so a stray request cannot hang a test.
@@ -129,3 +134,19 @@ def page(open_context):
     page = context.new_page()
     page.requests = context.requests
     return page
+
+
+def wait_until(page, expression: str, timeout_ms: float = 60_000, arg=None) -> None:
+    """Wait until a JavaScript expression (or a function of `arg`) is true in the page.
+
+    Playwright's wait_for_function evaluates its predicate with eval inside the page, which
+    the site's Content-Security-Policy forbids (no 'unsafe-eval'); page.evaluate goes through
+    the debugging protocol, which the policy does not govern."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    while True:
+        value = page.evaluate(expression, arg) if arg is not None else page.evaluate(expression)
+        if value:
+            return
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"not true after {timeout_ms / 1000:.0f} s: {expression}")
+        time.sleep(0.05)

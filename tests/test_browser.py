@@ -4,7 +4,8 @@ requests and fails the test if one leaves 127.0.0.1 (see conftest.page)."""
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+from conftest import wait_until
 
 pytestmark = pytest.mark.browser
 CALCULATOR_TIMEOUT_MS = 90_000  # the first Pyodide start on a busy 2-core CI machine
@@ -55,9 +56,9 @@ def test_offline_search_finds(page, site_url, query, expected):
         box.fill("")
         box.press_sequentially(query)
         try:
-            page.wait_for_function(has_hit, arg=expected, timeout=2_000)
+            wait_until(page, has_hit, 2_000, arg=expected)
             break
-        except PlaywrightTimeout:
+        except TimeoutError:
             continue
     hits = [text.lower() for text in results.all_inner_texts()]
     assert any(expected in text for text in hits), hits[:3]
@@ -82,16 +83,16 @@ GRADE_PAGE = "/2025.1/calculators/grade/"
 def open_page(page, url, prefix):
     """Open a calculator page and wait until its Python runtime is ready."""
     page.goto(url)
-    page.wait_for_function(f"document.getElementById('{prefix}-status').dataset.state "
-                           "=== 'ready'", timeout=CALCULATOR_TIMEOUT_MS)
+    wait_until(page, f"document.getElementById('{prefix}-status').dataset.state === 'ready'",
+               CALCULATOR_TIMEOUT_MS)
 
 
 def submit(page, prefix, button):
     """Click the button and wait for a new answer (not the one already shown)."""
     before = page.locator(f"#{prefix}-result").get_attribute("data-answers") or "0"
     page.get_by_role("button", name=button).click()
-    page.wait_for_function(
-        f"(document.getElementById('{prefix}-result').dataset.answers || '0') !== '{before}'")
+    wait_until(page,
+               f"(document.getElementById('{prefix}-result').dataset.answers || '0') !== '{before}'")
 
 
 def open_calculator(page, site_url, query=""):

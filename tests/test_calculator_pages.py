@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from calculators.labels import GRADE_FIELDS, PATHWAY_FIELDS
+from conftest import wait_until
 from test_browser import CALCULATOR_TIMEOUT_MS, GRADE_PAGE, PATHWAY_PAGE, open_page, submit
 
 pytestmark = pytest.mark.browser
@@ -22,9 +23,9 @@ CODE_NAME = re.compile(r"\b[a-z0-9]+(?:_[a-z0-9]+)+\b")
 
 
 def wait_for_answer(page, prefix, before="0"):
-    page.wait_for_function(
-        f"(document.getElementById('{prefix}-result').dataset.answers || '0') !== '{before}'",
-        timeout=CALCULATOR_TIMEOUT_MS)
+    wait_until(page,
+               f"(document.getElementById('{prefix}-result').dataset.answers || '0') !== '{before}'",
+               CALCULATOR_TIMEOUT_MS)
 
 
 def type_into(page, label, text):
