@@ -12,6 +12,7 @@ words are then compared with the words recorded at publication.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import html
 import json
 import os
@@ -124,14 +125,16 @@ def write_draft_docs(guideline: Guideline, version: Version, docs: Path,
     """A draft's docs folder: its pages from today's templates, today's assets and
     calculators, its rules and its data. `nenguide release` freezes the same folder."""
     changes = changes_for(guideline, version)
-    pages = render.render_version(guideline, version, publication=publication, changes=changes)
+    shutil.copytree(ASSETS_DIR, docs / "assets", dirs_exist_ok=True)
+    calc = docs / "assets" / "calc"
+    wheel = runtime.write_calculator_package(calc)
+    write_calculator_rules(version, calc / "rules")
+    pages = render.render_version(guideline, version, publication=publication, changes=changes,
+                                  integrity=calculator_integrity(wheel, calc / "rules"))
     for relative, text in pages.items():
         target = docs / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
-    shutil.copytree(ASSETS_DIR, docs / "assets", dirs_exist_ok=True)
-    runtime.write_calculator_package(docs / "assets" / "calc")
-    write_calculator_rules(version, docs / "assets" / "calc" / "rules")
     _write_json(docs / record.EXPORT, export_version(guideline, version, publication))
 
 
@@ -165,6 +168,16 @@ def run_mkdocs(config: Path, version: str, epoch: int) -> None:
     if finished.returncode != 0:
         raise BuildError(f"mkdocs build failed for version {version}:\n"
                          f"{finished.stdout}{finished.stderr}".rstrip())
+
+
+def calculator_integrity(wheel: Path, rules: Path) -> dict[str, Any]:
+    """The sha256 (hex) of the calculators wheel and of each rules file, as the calculator
+    pages carry them: the browser worker runs nothing that does not match."""
+    def digest(path: Path) -> str:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+
+    return {"wheel": digest(wheel),
+            "rules": {path.stem: digest(path) for path in sorted(rules.glob("*.json"))}}
 
 
 def write_calculator_rules(version: Version, folder: Path) -> None:

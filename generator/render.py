@@ -27,17 +27,19 @@ from generator.validate import CITATION_MARK
 TEMPLATES = Path(__file__).parent / "templates"
 
 def render_version(guideline: Guideline, version: Version, *,
-                   publication: dict | None = None, changes: dict | None = None
-                   ) -> dict[str, str]:
+                   publication: dict | None = None, changes: dict | None = None,
+                   integrity: dict | None = None) -> dict[str, str]:
     """Every page of one version, keyed by its path in the docs folder.
 
     `publication` is what `nenguide release` stamps ({"published", "unreviewed"}), None for a
     draft; `changes` is the comparison with the previous published release (releases/diff.py),
-    None when there is none."""
+    None when there is none; `integrity` the checksums of the calculator files
+    (build.calculator_integrity), carried by the calculator pages."""
     pages: dict[str, str] = {}
     generated = generated_tables(version)
     common = dict(guideline=guideline, generated=generated, publication=publication,
-                  changes=changes, previous=changes["from"]["version"] if changes else None)
+                  changes=changes, previous=changes["from"]["version"] if changes else None,
+                  integrity=script_json(integrity or {}))
     for section in version.sections:
         pages[f"{section.id}.md"] = _render("section.md.j2", version, f"{section.id}.md",
                                             section=section, **common)

@@ -4,6 +4,13 @@ export function startCalculators({ calculator, onProgress, onReady, onFailure })
   // The page's calculator is named in the URL so the worker fetches its rules while loading.
   const url = new URL("./worker.mjs", import.meta.url);
   url.searchParams.set("calculator", calculator);
+  // The checksums the page was built with: the worker runs nothing that does not match them
+  // (a partial deploy or a stale cache can serve rules or a wheel from another build).
+  const integrity = JSON.parse(document.getElementById("nen-integrity")?.textContent || "{}");
+  if (integrity.wheel) url.searchParams.set("wheel_sha256", integrity.wheel);
+  for (const [name, digest] of Object.entries(integrity.rules || {})) {
+    url.searchParams.set(`rules_sha256_${name}`, digest);
+  }
   const worker = new Worker(url, { type: "module" });
   const pending = new Map();
   let nextId = 1;
