@@ -1,9 +1,11 @@
 """Build-time SVG flowcharts of a guideline version's treatment pathway rules.
 
 One chart per category group, drawn from version.pathway (the rules the pathway calculator
-runs) and the recommendations they name, so a changed rule changes its chart. The layout is
-computed here in four fixed columns (group -> stage -> rule -> recommendation): no layout tool
-at build time, and the same input always gives the same bytes.
+runs) and the recommendations they name, so a changed rule changes its chart. This module
+decides what each chart says (which rules, in which order, in which words);
+generator.flowchart_drawing places the boxes (group -> stage -> rule -> recommendation), in a
+wide and a narrow drawing: no layout tool at build time, and the same input always gives the
+same bytes.
 
 The SVG is pasted inline into HTML. It carries no xmlns (the HTML parser puts <svg> in the SVG
 namespace by itself, and leaving it out keeps every URL out of the markup), links with SVG 2
@@ -13,13 +15,12 @@ namespace by itself, and leaving it out keeps every URL out of the markup), link
 from __future__ import annotations
 
 import re
-import textwrap
 from dataclasses import dataclass
 from typing import Any
-from xml.sax.saxutils import escape
 
 from calculators.grade_inputs import SITES
 from calculators.pathway import LUNG_CATEGORIES, PARSERS, STAGES
+from generator.flowchart_drawing import LAYOUTS, Row, Target, draw_chart
 from generator.labels import STAGE_LABELS, STRENGTH_LABELS, SYNDROME_LABELS
 
 Json = dict[str, Any]
@@ -61,58 +62,26 @@ TREATMENT_WORDS = {"ssa": "SSA", "everolimus": "everolimus", "sunitinib": "sunit
                    "liver_directed": "liver-directed therapy"}
 SYSTEMIC = set(TREATMENT_WORDS) - {"liver_directed"}
 
-# Geometry, in px. Text width is estimated (no font metrics at build time), generously.
-FONT, CHAR_W, BOLD_W, LINE_H, PAD = 12, 6.5, 7.2, 15, 8
-MARGIN, COL_GAP, ROW_GAP, BLOCK_GAP, REC_GAP, INDENT = 12, 32, 10, 24, 8, 12
-COLUMNS = {"group": 104, "stage": 144, "rule": 212, "rec": 304}
-COL_X = {name: MARGIN + sum(list(COLUMNS.values())[:i]) + COL_GAP * i
-         for i, name in enumerate(COLUMNS)}
-WIDTH = COL_X["rec"] + COLUMNS["rec"] + MARGIN
-REC_CHARS, NOTE_CHARS = 110, 120
-INK, LINE_COLOUR = "#263238", "#78909c"
-# kind -> (border, fill); avoided boxes are also dashed.
+# kind -> (border, fill) of a target box; avoided boxes are also dashed. Their text is
+# #263238: 11.5:1 or more on each fill.
 COLOURS = {"recommended": ("#2e7d32", "#edf7ee"), "suggested": ("#2e7d32", "#edf7ee"),
            "option": ("#1565c0", "#e8f1fb"), "avoid": ("#c62828", "#fdecea"),
            "note": ("#757575", "#f1f1f1")}
 
-Line = tuple[str, bool, int]  # text, bold, indent
+# What content text may hold (generator.text_safety), reduced to the words a reader sees.
+CITATION = re.compile(r"\s*\[@[^\]\s]+\]")
+LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+EMPHASIS = re.compile(r"(?<![\w*\\])(\*\*|__|\*|_)(?=\S)(.+?)(?<=[^\s\\])\1(?![\w*])")
+ESCAPED = re.compile(r"\\([\\`*_\[\]#|~])")
 
 
 @dataclass(frozen=True)
 class Flowchart:
+    """A chart as HTML for the page: its wide and its narrow drawing, each a stack of <svg>
+    bands (generator.flowchart_drawing). Every text in it is escaped."""
     id: str
     title: str
     svg: str
-
-
-@dataclass(frozen=True)
-class _Target:
-    """A box of column 4: an offered or avoided recommendation, or a note."""
-    lines: tuple[Line, ...]
-    kind: str  # offer, avoid or note
-    colours: tuple[str, str]
-    href: str | None = None
-    tooltip: str | None = None
-
-    @property
-    def height(self) -> int:
-        return _box_height(self.lines)
-
-
-@dataclass(frozen=True)
-class _Row:
-    rule_id: str
-    why: str
-    lines: tuple[Line, ...]
-    targets: tuple[_Target, ...]
-
-    @property
-    def targets_height(self) -> int:
-        return sum(t.height for t in self.targets) + REC_GAP * (len(self.targets) - 1)
-
-    @property
-    def height(self) -> int:
-        return max(_box_height(self.lines), self.targets_height)
 
 
 def pathway_flowcharts(version, link_prefix: str) -> list[Flowchart]:
@@ -123,9 +92,10 @@ def pathway_flowcharts(version, link_prefix: str) -> list[Flowchart]:
     for chart_id, title, categories in GROUPS:
         members = [rule for rule in rules if _in_group(rule["when"], categories)]
         if members:
-            rows = [(label, [_row(rule, categories, index, link_prefix) for rule in block])
-                    for label, block in _stage_blocks(members)]
-            charts.append(Flowchart(chart_id, title, _svg(chart_id, title, rows)))
+            blocks = [(label, [_row(rule, categories, index, link_prefix) for rule in block])
+                      for label, block in _stage_blocks(members)]
+            drawings = [draw_chart(chart_id, title, blocks, layout) for layout in LAYOUTS]
+            charts.append(Flowchart(chart_id, title, "\n".join(drawings)))
     return charts
 
 
@@ -244,149 +214,32 @@ def _condition(name: str, condition: Any, categories) -> str | None:
     return _join([words.get(value, f"{name} {value}") for value in condition])
 
 
-def _truncate(text: str, limit: int) -> str:
-    if len(text) <= limit:
-        return text
-    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+def readable(markdown: str) -> str:
+    """A content text as its page shows it, without Markdown marks: the words of links and
+    emphasis, and no citation marks (the box links to the recommendation, which has them)."""
+    text = ESCAPED.sub(r"\1", EMPHASIS.sub(r"\2", LINK.sub(r"\1", CITATION.sub("", markdown))))
+    return " ".join(text.split())
 
 
 # --- Boxes' contents ---------------------------------------------------------------------------
-def _wrap(text: str, column: str, bold: bool = False, indent: int = 0) -> list[Line]:
-    chars = int((COLUMNS[column] - 2 * PAD - indent) / (BOLD_W if bold else CHAR_W))
-    # A no-break space keeps "10 %" on one line (textwrap does not break at U+00A0); each
-    # line is its own tspan, so the plain space can come back.
-    return [(line.replace("\u00a0", " "), bold, indent)
-            for line in textwrap.wrap(text.replace(" %", "\u00a0%"), chars,
-                                      break_on_hyphens=False)]
-
-
-def _row(rule: Json, categories, index, link_prefix: str) -> _Row:
+def _row(rule: Json, categories, index, link_prefix: str) -> Row:
     when = rule["when"]
     # The engine's input order, so every box lists its conditions alike.
     names = [n for n in PARSERS if n in when and n != "stage"] + \
         [n for n in when if n not in PARSERS]
-    texts = [t for t in (_condition(n, when[n], categories) for n in names) if t]
-    lines: list[Line] = []
-    for text in texts or ["All patients in this group"]:
-        if len(texts) < 2:
-            lines += _wrap(text, "rule")
-        else:  # a bullet per condition, wrapped lines indented under it
-            first, *rest = _wrap(text, "rule", indent=INDENT)
-            lines += [("• " + first[0], False, 0), *rest]
+    conditions = [t for t in (_condition(n, when[n], categories) for n in names) if t]
     targets = [_recommendation(rec_id, kind, index, link_prefix)
                for kind in ("offer", "avoid") for rec_id in rule.get(kind, [])]
     if not targets and rule.get("note"):
-        note = _truncate(rule["note"], NOTE_CHARS)
-        targets.append(_Target((("Note", True, 0), *_wrap(note, "rec")), "note",
-                               COLOURS["note"], tooltip=rule["note"]))
-    return _Row(rule["id"], rule.get("why", ""), tuple(lines), tuple(targets))
+        targets.append(Target("Note", readable(rule["note"]), "note", COLOURS["note"]))
+    return Row(rule["id"], rule.get("why", ""), tuple(conditions), tuple(targets))
 
 
-def _recommendation(rec_id: str, kind: str, index, link_prefix: str) -> _Target:
+def _recommendation(rec_id: str, kind: str, index, link_prefix: str) -> Target:
     place = index[rec_id]
     rec = place.recommendation
     # An avoided recommendation is not_recommended (the build checks it); say so regardless.
     strength = "not_recommended" if kind == "avoid" else rec.strength
-    first_sentence = re.split(r"(?<=[.!?])\s+(?=[A-Z0-9])", rec.text.strip(), maxsplit=1)[0]
-    lines = ((STRENGTH_LABELS.get(strength, strength), True, 0),
-             *_wrap(_truncate(first_sentence, REC_CHARS), "rec"))
     colours = COLOURS["avoid"] if kind == "avoid" else COLOURS.get(strength, COLOURS["option"])
-    return _Target(lines, kind, colours, f"{link_prefix}{place.page}/#{rec.anchor}", rec.text)
-
-
-# --- Drawing -----------------------------------------------------------------------------------
-def _box_height(lines) -> int:
-    return 2 * PAD + LINE_H * len(lines)
-
-
-def _attrs(**attrs) -> str:
-    return "".join(f' {k.rstrip("_").replace("_", "-")}="{escape(str(v), {chr(34): "&quot;"})}"'
-                   for k, v in attrs.items() if v is not None)
-
-
-def _box(column: str, x: int, y: int, height: int, lines, colours, centred: bool = False,
-         extra_class: str = "", dashed: bool = False, ink: str = INK) -> str:
-    """A rect of its column's class, with its lines as tspans (top-aligned unless centred)."""
-    width = COLUMNS[column]
-    border, fill = colours
-    rect = (f"<rect{_attrs(class_=f'col-{column}{extra_class}', x=x, y=y, width=width)}"
-            f"{_attrs(height=height, rx=4, fill=fill, stroke=border, stroke_width=1.5)}"
-            f"{_attrs(stroke_dasharray='6 4' if dashed else None)}/>")
-    top = y + (height - LINE_H * len(lines)) // 2 if centred else y + PAD
-    text_x = x + width // 2 if centred else x + PAD
-    spans = "".join(f"<tspan{_attrs(x=text_x + indent, y=top + 11 + i * LINE_H)}"
-                    f"{_attrs(font_weight='bold' if bold else None)}>{escape(text)}</tspan>"
-                    for i, (text, bold, indent) in enumerate(lines))
-    anchor = _attrs(text_anchor="middle" if centred else None)
-    return f"{rect}<text{anchor} fill=\"{ink}\">{spans}</text>"
-
-
-def _arrow(x1: int, y1: int, x2: int, y2: int) -> str:
-    """A connector from a box's right edge to the next box's left edge, bending in the gap."""
-    middle = x1 + COL_GAP // 2
-    y1 = y2 if abs(y1 - y2) < 4 else y1  # no one-pixel jog from rounding the two centres
-    path = f"M{x1} {y1}H{x2 - 6}" if y1 == y2 else f"M{x1} {y1}H{middle}V{y2}H{x2 - 6}"
-    head = f"{x2},{y2} {x2 - 7},{y2 - 4} {x2 - 7},{y2 + 4}"
-    return (f"<path{_attrs(d=path, fill='none', stroke=LINE_COLOUR, stroke_width=1.5)}/>"
-            f"<polygon{_attrs(points=head, fill=LINE_COLOUR)}/>")
-
-
-def _svg(chart_id: str, title: str, blocks: list[tuple[str, list[_Row]]]) -> str:
-    group_lines = _wrap(title, "group", bold=True)
-    measured = []  # (stage lines, rows, their height, the stage box's height)
-    for label, rows in blocks:
-        stage_lines = _wrap(label, "stage", bold=True)
-        rows_height = sum(row.height for row in rows) + ROW_GAP * (len(rows) - 1)
-        measured.append((stage_lines, rows, rows_height,
-                         max(rows_height, _box_height(stage_lines))))
-    content = sum(m[3] for m in measured) + BLOCK_GAP * (len(measured) - 1)
-    group_height = max(content, _box_height(group_lines))
-    height = group_height + 2 * MARGIN
-    title_id = f"nen-flowchart-{chart_id}-title"
-    # role=group, not img: an img hides the links inside from screen readers.
-    parts = [f"<svg{_attrs(class_='nen-flowchart', role='group', aria_labelledby=title_id)}"
-             f"{_attrs(viewBox=f'0 0 {WIDTH} {height}', width=WIDTH, height=height)}"
-             f"{_attrs(font_family='sans-serif', font_size=FONT)}>",
-             f"<title{_attrs(id=title_id)}>Treatment pathway: {escape(title)}</title>",
-             _box("group", COL_X["group"], MARGIN, group_height, group_lines,
-                  ("#37474f", "#37474f"), centred=True, ink="#ffffff")]
-    y = MARGIN + (group_height - content) // 2
-    for stage_lines, rows, rows_height, block_height in measured:
-        parts.append(_box("stage", COL_X["stage"], y, block_height, stage_lines,
-                          ("#90a4ae", "#eceff1"), centred=True))
-        parts.append(_arrow(COL_X["stage"] - COL_GAP, y + block_height // 2, COL_X["stage"],
-                            y + block_height // 2))
-        row_y = y + (block_height - rows_height) // 2
-        for row in rows:
-            parts.append(_draw_row(row, row_y))
-            row_y += row.height + ROW_GAP
-        y += block_height + BLOCK_GAP
-    parts.append("</svg>")
-    return "\n".join(parts)
-
-
-def _draw_row(row: _Row, y: int) -> str:
-    """A rule box centred in its row, its recommendation boxes stacked beside it."""
-    rule_height = _box_height(row.lines)
-    rule_y = y + (row.height - rule_height) // 2
-    middle = rule_y + rule_height // 2
-    stage_right = COL_X["stage"] + COLUMNS["stage"]
-    rule_right = COL_X["rule"] + COLUMNS["rule"]
-    parts = [f"<g{_attrs(data_rule=row.rule_id)}>",
-             _arrow(stage_right, middle, COL_X["rule"], middle),
-             f"<g class=\"rule\"><title>{escape(row.why)}</title>",
-             _box("rule", COL_X["rule"], rule_y, rule_height, row.lines, ("#b0bec5", "#ffffff")),
-             "</g>"]
-    target_y = y + (row.height - row.targets_height) // 2
-    for target in row.targets:
-        parts.append(_arrow(rule_right, middle, COL_X["rec"], target_y + target.height // 2))
-        box = _box("rec", COL_X["rec"], target_y, target.height, target.lines, target.colours,
-                   extra_class=f" {target.kind}", dashed=target.kind == "avoid")
-        tooltip = f"<title>{escape(target.tooltip)}</title>" if target.tooltip else ""
-        if target.href:
-            parts.append(f"<a{_attrs(href=target.href, class_=target.kind)}>{tooltip}{box}</a>")
-        else:
-            parts.append(f"<g{_attrs(class_=target.kind)}>{tooltip}{box}</g>")
-        target_y += target.height + REC_GAP
-    parts.append("</g>")
-    return "\n".join(parts)
+    return Target(STRENGTH_LABELS.get(strength, strength), readable(rec.text), kind, colours,
+                  f"{link_prefix}{place.page}/#{rec.anchor}")

@@ -216,7 +216,7 @@ def test_pathway_treatment_history_case(page, site_url):
     open_pathway(page, site_url)
     page.get_by_label("WHO category").select_option("NET G2")
     page.get_by_label("Primary site").select_option("small_intestine")
-    page.get_by_label("Stage").select_option("unresectable_metastatic")
+    page.get_by_label("Stage", exact=True).select_option("unresectable_metastatic")
     uptake = page.get_by_label("SSTR uptake compared with normal liver")
     assert not uptake.is_visible()  # asked only for SSTR-positive disease
     page.get_by_label("Somatostatin receptor (SSTR) status").select_option("true")
