@@ -25,7 +25,7 @@ from typing import Any
 
 import yaml
 
-from generator import content, csp, render, runtime, swap
+from generator import content, csp, render, runtime, search, swap
 from generator.model import Guideline, Release, Version
 from generator.releases import record, texts
 from generator.releases.export import SCHEMA_FILE, export_version
@@ -37,7 +37,7 @@ THEME_DIR = Path(__file__).parent / "theme"
 ASSETS_DIR = Path(__file__).parent / "assets"
 RUNTIME_FOLDER = "_pyodide"
 SITE_MARKER = ".nenguide-site"  # marks a folder that a build may replace
-DEFAULT_SITE_URL = "http://127.0.0.1:8000/"  # where `nenguide serve` serves it
+DEFAULT_SITE_URL = render.DEFAULT_SITE_URL
 LATEST = "latest"
 
 
@@ -118,6 +118,10 @@ def build_version(guideline: Guideline, version: Version | Release, source: Path
     config.write_text(yaml.safe_dump(settings, sort_keys=False, allow_unicode=True),
                       encoding="utf-8")
     run_mkdocs(config, version.version, build_epoch(version))
+    try:
+        search.improve_index(output, guideline.search_synonyms)
+    except search.SearchIndexError as exc:
+        raise BuildError(f"version {version.version}: {exc}") from exc
 
 
 def write_draft_docs(guideline: Guideline, version: Version, docs: Path,
@@ -224,6 +228,7 @@ def release_chrome(guideline: Guideline, version: Version | Release) -> dict[str
         "withdrawn": version.withdrawn if is_release else None,
         "unreviewed": version.unreviewed if is_release else False,
         "banner": None,
+        "footer": footer_facts(guideline, version),
     }
     target = latest.version if latest is not None and latest is not version else ""
     pointer = dict(target=target, target_pages=_page_urls(latest) if target else [],
@@ -242,6 +247,17 @@ def release_chrome(guideline: Guideline, version: Version | Release) -> dict[str
                                      f"version {target} was published on {latest.published}.",
                                 **pointer)
     return chrome
+
+
+def footer_facts(guideline: Guideline, version: Version | Release) -> dict[str, Any]:
+    """What every page's footer says: the licence and where to report an error, as the
+    guideline records them (and that they are not stated, when it does not)."""
+    is_release = isinstance(version, Release)
+    has_about = (not is_release
+                 or (version.folder / record.DOCS / "about.md").is_file())
+    return {"licence": guideline.licence, "feedback_email": guideline.feedback_email,
+            "feedback_url": guideline.feedback_url, "about": has_about,
+            "released": version.published if is_release else None}
 
 
 def _page_urls(release: Release) -> list[str]:
@@ -266,6 +282,11 @@ def _write_site_files(guideline: Guideline, output: Path, list_drafts: bool,
     home = latest or guideline.all_versions()[-1]
     _write_text(output / "index.html", _redirect_page(guideline.title, home.version,
                                                       f"{LATEST if latest else home.version}/"))
+    # For an address outside every version: the home version's page, whose links are written
+    # from the site's address and so work at any depth (`nenguide serve` and static hosts).
+    not_found = output / home.version / "404.html"
+    if not_found.is_file():
+        _write_text(output / "404.html", not_found.read_text(encoding="utf-8"))
     if latest is not None:
         # Copied beside the site in a work folder, then swapped in: a kill leaves the old
         # latest/ or the new one, and the next build removes the work folder.

@@ -15,18 +15,21 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from calculators.grade import CATEGORIES
-from generator import model, schema
+from generator import model, schema, search_synonyms
 from generator.loader import FieldPath, LoadedFile, load_file
 from generator.pathway_rules import PathwayCheck, ki67_limits
 from generator.problems import ContentError, Problem
 from generator.releases import lock, record
-from generator.validate import Reporter, check_shape, citation_marks, did_you_mean
+from generator.questions import check_patient_intros, check_questions
+from generator.validate import (Reporter, check_review, check_shape, citation_marks,
+                                did_you_mean)
 
 RELEASE_FILE = "release.yaml"
 REFERENCES_FILE = "references.yaml"
 GRADING_FILE = "grading.yaml"
 PATHWAY_FILE = "pathway.yaml"
-DATA_FILES = (RELEASE_FILE, REFERENCES_FILE, GRADING_FILE, PATHWAY_FILE)
+QUESTIONS_FILE = "questions.yaml"  # optional
+DATA_FILES = (RELEASE_FILE, REFERENCES_FILE, GRADING_FILE, PATHWAY_FILE, QUESTIONS_FILE)
 GUIDELINE_FILE = "guideline.yaml"
 
 
@@ -37,6 +40,7 @@ class VersionFiles:
     references: LoadedFile | None = None
     grading: LoadedFile | None = None
     pathway: LoadedFile | None = None
+    questions: LoadedFile | None = None
     sections: dict[str, LoadedFile] = field(default_factory=dict)
     complete: bool = True
     # Every file that parsed, clean or not: citations are checked in all of them, so an author
@@ -94,6 +98,7 @@ def _load_guideline(folder: Path, records: Path,
         problems.append(Problem(_display(stray), 1, "", f"content files end in .yaml; rename "
                                                         f"it to {stray.stem}.yaml"))
     head, head_ok = _load_checked(folder / GUIDELINE_FILE, schema.GUIDELINE, problems)
+    synonyms = _load_search_synonyms(folder, problems)
     versions, releases = [], []
     version_folders = sorted((p for p in folder.iterdir() if p.is_dir()), key=_version_key)
     if not version_folders:
@@ -122,9 +127,19 @@ def _load_guideline(folder: Path, records: Path,
     if not versions and not releases:
         return None
     data = head.data
+    feedback = data.get("feedback", {})
+    if head_ok and "feedback" in data and not feedback:
+        _reporter(head, problems).add(("feedback",), "give email or url (or leave feedback "
+                                                     "out until the editors have one)")
+        return None
     return model.Guideline(id=data["id"], title=data["title"], description=data["description"],
                            disclaimer=data["disclaimer"], versions=tuple(versions),
-                           releases=tuple(releases), site_url=data.get("site_url"))
+                           releases=tuple(releases), site_url=data.get("site_url"),
+                           editors=tuple(model.Reviewer(e["name"], e["role"], "")
+                                         for e in data.get("editors", [])),
+                           method=data.get("method"), licence=data.get("licence"),
+                           feedback_email=feedback.get("email"),
+                           feedback_url=feedback.get("url"), search_synonyms=synonyms)
 
 
 def _load_release(folder: Path, record_folder: Path,
@@ -205,6 +220,11 @@ def _load_version_files(folder: Path, problems: list[Problem]) -> VersionFiles:
     pathway_file, ok = _load_checked(folder / PATHWAY_FILE, schema.PATHWAY, problems)
     files.pathway = pathway_file if ok else None
     files.complete &= ok
+    if (folder / QUESTIONS_FILE).is_file():
+        questions, ok = _load_checked(folder / QUESTIONS_FILE, schema.QUESTIONS, problems)
+        files.questions = questions if ok else None
+        files.complete &= ok
+        files.parsed += [questions] if questions is not None else []
     files.parsed += [loaded for loaded in (release, grading) if loaded is not None]
     listed = release.data.get("sections") if release and isinstance(release.data, dict) else None
     if not isinstance(listed, list):
@@ -263,6 +283,18 @@ def _load_checked(path: Path, spec: schema.Field,
     return loaded, loaded.shape_ok and not load_problems
 
 
+
+def _load_search_synonyms(folder: Path,
+                          problems: list[Problem]) -> search_synonyms.SynonymGroups:
+    """search.yaml, optional: the words readers search for (generator/search_synonyms.py)."""
+    path = folder / search_synonyms.SEARCH_FILE
+    if not path.is_file():
+        return ()
+    loaded, ok = _load_checked(path, schema.SEARCH, problems)
+    groups = search_synonyms.synonym_groups(loaded, _reporter(loaded, problems)) if ok else None
+    return groups or ()
+
+
 def _check_version(guideline_id: str, files: VersionFiles, problems: list[Problem]) -> bool:
     """Checks that span files, on every file whose shape is clean. True when all is clean."""
     start = len(problems)
@@ -302,14 +334,20 @@ def _check_version(guideline_id: str, files: VersionFiles, problems: list[Proble
         _check_unique(loaded, "tables", seen_tables, problems)
         _check_subsections(loaded, problems)
         _check_review(loaded, problems)
-    if files.pathway is not None and files.complete and len(problems) == start:
+    if files.complete and len(problems) == start:
         # Needs every recommendation, so only once the sections are clean.
         sections = [model.build_section(files.sections[s].data) for s in files.sections]
         recommendations = {rec_id: place.recommendation for rec_id, place in
                            model.recommendation_index(sections).items()}
-        limits = ki67_limits(files.grading.data) if files.grading else {}
-        PathwayCheck(files.pathway, recommendations, limits,
-                     _reporter(files.pathway, problems)).run()
+        for loaded in files.sections.values():
+            check_patient_intros(loaded, _reporter(loaded, problems))
+        if files.questions is not None:
+            check_questions(files.questions, recommendations,
+                            _reporter(files.questions, problems))
+        if files.pathway is not None:
+            limits = ki67_limits(files.grading.data) if files.grading else {}
+            PathwayCheck(files.pathway, recommendations, limits,
+                         _reporter(files.pathway, problems)).run()
     return files.complete and len(problems) == start
 
 
@@ -408,25 +446,7 @@ def _check_unique(loaded: LoadedFile, kind: str, seen: dict[str, str],
 
 
 def _check_review(loaded: LoadedFile, problems: list[Problem]) -> None:
-    """An approval names who signed off and when the page is due again; no date is in the
-    future (a sign-off cannot be recorded before it happens)."""
-    report = _reporter(loaded, problems)
-    review = loaded.data["review"]
-    today = datetime.date.today().isoformat()
-    reviewers = review.get("reviewers", [])
-    if review["status"] == "approved":
-        if not reviewers:
-            report.add(("review", "reviewers"), "an approved page names at least one reviewer "
-                                                "who signed off (name, role, date)")
-        if "next_review_due" not in review:
-            report.add(("review", "next_review_due"), "an approved page says when it is due "
-                                                      "for review again")
-    for index, reviewer in enumerate(reviewers):
-        if reviewer["date"] > today:
-            report.add(("review", "reviewers", index, "date"),
-                       f"{reviewer['date']} is in the future; record a sign-off once it happened")
-        if review.get("next_review_due") and review["next_review_due"] <= reviewer["date"]:
-            report.add(("review", "next_review_due"), "must come after the sign-off dates")
+    check_review(loaded.data["review"], ("review",), _reporter(loaded, problems))
 
 
 def _check_subsections(loaded: LoadedFile, problems: list[Problem]) -> None:
@@ -468,6 +488,9 @@ def _build_version(files: VersionFiles) -> model.Version:
         sections=tuple(model.build_section(files.sections[s].data, number)
                        for number, s in enumerate(release["sections"], 1)),
         references=references, notes=release.get("notes"), corrects=release.get("corrects"),
+        next_review_due=release.get("next_review_due"),
+        questions=tuple(model.build_question(q) for q in files.questions.data["questions"])
+        if files.questions is not None else (),
         grading=files.grading.data, pathway=files.pathway.data, folder=files.folder)
 
 

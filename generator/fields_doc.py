@@ -7,11 +7,13 @@ from generator.schema import Field
 
 FILES = [
     ("guideline.yaml", schema.GUIDELINE),
+    ("search.yaml", schema.SEARCH),
     ("<version>/release.yaml", schema.RELEASE),
     ("<version>/references.yaml", schema.REFERENCES),
     ("<version>/grading.yaml", schema.GRADING),
     ("<version>/pathway.yaml", schema.PATHWAY),
     ("<version>/<section>.yaml", schema.SECTION),
+    ("<version>/questions.yaml", schema.QUESTIONS),
 ]
 
 

@@ -81,6 +81,7 @@ class Subsection:
     tables: tuple[Table, ...]
     recommendations: tuple[Recommendation, ...]
     points: tuple[Point, ...]
+    patient_intro: str | None = None  # the intro in plain language, for patients
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,32 @@ class RecommendationPlace:
     heading: str
 
 
+@dataclass(frozen=True)
+class QuestionPart:
+    title: str
+    recommendations: tuple[str, ...]  # ids; the page shows the recommendations themselves
+    patient_text: str  # the same part in plain language
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question readers ask, answered by recommendations of the version: the page shows
+    their words, so the answer cannot drift from them."""
+
+    id: str
+    question: str
+    review: Review
+    short_answer: tuple[str, ...]  # recommendation ids
+    patient_short_answer: str
+    parts: tuple[QuestionPart, ...]
+
+    @property
+    def recommendation_ids(self) -> tuple[str, ...]:
+        """Every recommendation the answer shows, in order, each once."""
+        ids = [*self.short_answer, *(rec for part in self.parts for rec in part.recommendations)]
+        return tuple(dict.fromkeys(ids))
+
+
 def version_key(version: str) -> tuple[int, ...]:
     """Versions in release order: 2024.1 < 2024.2 < 2024.2.1 (an erratum) < 2025.1."""
     return tuple(int(part) for part in version.split("."))
@@ -138,6 +165,8 @@ class Version:
     references: tuple[Reference, ...]
     notes: str | None = None
     corrects: str | None = None
+    questions: tuple[Question, ...] = ()
+    next_review_due: str | None = None
     # The grading rules exactly as validated: the calculator reads them as JSON.
     grading: dict[str, Any] = field(default_factory=dict, compare=False)
     # The pathway rules exactly as validated (pathway.yaml).
@@ -184,6 +213,13 @@ class Guideline:
     versions: tuple[Version, ...]  # drafts
     releases: tuple[Release, ...] = ()  # published and withdrawn versions
     site_url: str | None = None
+    editors: tuple[Reviewer, ...] = ()  # name and role; date unused
+    method: str | None = None
+    licence: str | None = None
+    feedback_email: str | None = None
+    feedback_url: str | None = None
+    # search.yaml: groups of words a reader may type for the same thing (the site's search)
+    search_synonyms: tuple[tuple[str, ...], ...] = ()
 
     def all_versions(self) -> list[Version | Release]:
         """Every version, drafts and releases, oldest first."""
@@ -246,15 +282,30 @@ def build_section(data: dict[str, Any], number: int = 0) -> Section:
     return Section(
         review=build_review(data["review"]),
         id=data["id"], title=data["title"], intro=data.get("intro"),
+        patient_intro=_patient_intro(data),
         generated_tables=tuple(data.get("generated_tables", [])), tables=_tables(data),
         recommendations=_recommendations(data, number, ordinals), points=_points(data),
         subsections=tuple(
             Subsection(id=sub["id"], title=sub["title"], intro=sub.get("intro"),
+                       patient_intro=_patient_intro(sub),
                        generated_tables=tuple(sub.get("generated_tables", [])),
                        tables=_tables(sub),
                        recommendations=_recommendations(sub, number, ordinals),
                        points=_points(sub))
             for sub in data.get("subsections", [])))
+
+
+def _patient_intro(data: dict[str, Any]) -> str | None:
+    return data["patient_intro"]["text"] if "patient_intro" in data else None
+
+
+def build_question(data: dict[str, Any]) -> Question:
+    patient = data["patient"]
+    return Question(
+        id=data["id"], question=data["question"], review=build_review(data["review"]),
+        short_answer=tuple(data["short_answer"]), patient_short_answer=patient["short_answer"],
+        parts=tuple(QuestionPart(part["title"], tuple(part["recommendations"]), plain)
+                    for part, plain in zip(data["parts"], patient["parts"])))
 
 
 def _tables(data: dict[str, Any]) -> tuple[Table, ...]:

@@ -21,10 +21,12 @@ from generator.grading_tables import generated_tables
 from generator.labels import EVIDENCE_LABELS, STRENGTH_LABELS, STRENGTH_MEANINGS
 from generator.pathway_rules import compile_rules
 from generator.pathway_space import consistent
-from generator.model import Guideline, Reference, Version
+from generator.model import Guideline, Question, Reference, Version
+from generator.reader_views import READING_MEASURE, reading_grade
 from generator.validate import CITATION_MARK
 
 TEMPLATES = Path(__file__).parent / "templates"
+DEFAULT_SITE_URL = "http://127.0.0.1:8000/"  # where `nenguide serve` serves the site
 
 def render_version(guideline: Guideline, version: Version, *,
                    publication: dict | None = None, changes: dict | None = None,
@@ -55,7 +57,58 @@ def render_version(guideline: Guideline, version: Version, *,
         pages[path] = _render(template, version, path,
                               reference_index=_reference_index(version, path),
                               **_calculator_forms(version, path), **common)
+    for question in version.questions:
+        path = f"questions/{question.id}.md"
+        pages[path] = _render("question.md.j2", version, path, question=question,
+                              **_question_parts(version, question), **common)
+    if version.questions:
+        pages["questions/index.md"] = _render("questions.md.j2", version, "questions/index.md",
+                                              **common)
+    pages["about.md"] = _render("about.md.j2", version, "about.md",
+                                about=about_facts(guideline, version), **common)
+    pages[PRINT_PAGE] = _citations_within_page(_render("print.md.j2", version, PRINT_PAGE,
+                                                       **common))
     return pages
+
+
+# The whole guideline on one page, to print (drafts and releases published since it exists;
+# an older release keeps the pages it was published with).
+PRINT_PAGE = "print.md"
+
+
+def _citations_within_page(markdown: str) -> str:
+    """The print page holds the references itself: its citation links, written for the
+    references page by _citation_links ("references.md#ref-x"), go to the same anchor on it."""
+    return markdown.replace("](references.md#", "](#")
+
+
+def _question_parts(version: Version, question: Question) -> dict:
+    """A question's recommendations by id, with where each is shown, and its reading levels."""
+    index = version.recommendation_index()
+    texts = [question.patient_short_answer, *(part.patient_text for part in question.parts)]
+    return {"places": {rec_id: index[rec_id] for rec_id in question.recommendation_ids},
+            "reading_grade": max(reading_grade(text) for text in texts),
+            "reading_measure": READING_MEASURE}
+
+
+def about_facts(guideline: Guideline, version: Version) -> dict:
+    """What the About page and the footer say of a version: who, how, when, how to cite."""
+    reviews = [section.review for section in version.sections]
+    reviews += [question.review for question in version.questions]
+    return {
+        "approved": sum(review.status == "approved" for review in reviews),
+        "pages": len(reviews),
+        "next_review_due": version.next_review_due,
+        "citation": citation_text(guideline, version.version, version.date, None),
+    }
+
+
+def citation_text(guideline: Guideline, version: str, date: str, published: str | None) -> str:
+    """How to cite a version: title, version, status and date, and its address."""
+    address = f"{(guideline.site_url or DEFAULT_SITE_URL).rstrip('/')}/{version}/"
+    status = f"published {published}" if published else "draft, not published"
+    return (f"{guideline.title}. Version {version} ({status}; content as of {date}). "
+            f"Available at: {address}")
 
 
 def _calculator_forms(version: Version, page_path: str) -> dict:
@@ -130,11 +183,17 @@ def navigation(version: Version) -> list:
         # The theme prints nav titles unescaped, also inside attributes: escape them here.
         *({html.escape(section.title, quote=True): f"{section.id}.md"}
           for section in version.sections),
-        {"Calculators": [{"WHO grade": "calculators/grade.md"},
-                         {"Treatment pathway": "calculators/pathway.md"}]},
+        # One tap from the menu on a phone: the calculators are not nested in a group.
+        {"WHO grade calculator": "calculators/grade.md"},
+        {"Treatment pathway calculator": "calculators/pathway.md"},
+        *([{"Questions": [{"All questions": "questions/index.md"},
+                          *({html.escape(q.question, quote=True): f"questions/{q.id}.md"}
+                            for q in version.questions)]}] if version.questions else []),
         {"What changed": "changes.md"},
         {"References": "references.md"},
         {"Disclaimer": "disclaimer.md"},
+        {"About": "about.md"},
+        {"Whole guideline (print)": PRINT_PAGE},
     ]
 
 

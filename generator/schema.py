@@ -21,7 +21,7 @@ PMID_PATTERN = r"[1-9]\d{0,8}"
 
 # Section ids that would overwrite a page the build writes itself.
 RESERVED_SECTION_IDS = ("index", "changes", "references", "disclaimer", "calculators", "assets",
-                        "search", "404", "sitemap", "latest")
+                        "search", "404", "sitemap", "latest", "questions", "about", "print")
 
 STRENGTHS = ("recommended", "suggested", "option", "not_recommended")
 # trial: a randomised or prospective trial; study: an observational cohort, series or
@@ -116,8 +116,25 @@ TABLE = obj(
 # Tables drawn from grading.yaml at build time (generator/grading_tables.py).
 GENERATED_TABLE_NAMES = ("grading-digestive", "grading-lung", "grading-boundaries")
 
+# A plain-language version of a clinician text, for patients and families. `written_for` is
+# the fingerprint of the clinician text it explains (generator.reader_views): when that text
+# changes, `check` asks for the plain version to be reread, so the two cannot drift apart.
+WRITTEN_FOR = text("the fingerprint `check` gives for the clinician text this explains; "
+                   "when that text changes, reread and update the plain version, then copy "
+                   "the new fingerprint", pattern=r"[0-9a-f]{8}",
+                   pattern_hint="copy the 8-character fingerprint that `check` prints")
+
+PATIENT_INTRO = obj(
+    "the opening text in plain language, for patients and families: fresh sentences, the same "
+    "facts and citations, a reading level `check` measures",
+    required=False,
+    text=markdown("the plain-language text"),
+    written_for=WRITTEN_FOR,
+)
+
 _BLOCKS = dict(
     intro=markdown("opening text", required=False),
+    patient_intro=PATIENT_INTRO,
     generated_tables=list_of(text("a table drawn from grading.yaml", choices=GENERATED_TABLE_NAMES),
                              "tables made from this version's grading rules, shown before "
                              "the other tables", required=False),
@@ -206,6 +223,9 @@ RELEASE = obj(
     notes=markdown("release notes: what this version changes, and for an erratum what it "
                    "corrects", required=False),
     summary=markdown("the direct answer shown first on the home page"),
+    next_review_due=text("when this version is due to be reviewed again, quoted; leave it "
+                         "out until the editors set it", required=False, pattern=DATE_PATTERN,
+                         pattern_hint="write YYYY-MM-DD and quote it"),
     sections=list_of(_id("a section id"), "section ids in reading order", min_items=1),
 )
 
@@ -292,6 +312,44 @@ PATHWAY = obj(
                      required=False),
 )
 
+QUESTION = obj(
+    "a clinical question answered from the version's recommendations",
+    id=_id("question id, unique in the file; the page is questions/<id>/"),
+    question=text("the question as a reader asks it"),
+    review=REVIEW,
+    short_answer=list_of(text("a recommendation id"), "the recommendations that answer the "
+                         "question in brief, shown first", min_items=1),
+    parts=list_of(obj("one part of the detailed answer",
+                      title=text("heading of the part"),
+                      recommendations=list_of(text("a recommendation id"),
+                                              "the recommendations shown in this part",
+                                              min_items=1)),
+                  "the detailed answer, part by part", min_items=1),
+    patient=obj("the answer in plain language, for patients and families",
+                short_answer=markdown("the brief answer, cited"),
+                parts=list_of(markdown("one part in plain words, cited"),
+                              "one text per part of the detailed answer, in the same order",
+                              min_items=1),
+                written_for=WRITTEN_FOR),
+)
+
+QUESTIONS = obj(
+    "content/<guideline>/<version>/questions.yaml (optional): questions readers ask, each "
+    "answered by the version's own recommendations",
+    questions=list_of(QUESTION, "the questions, in the order the Questions page lists them",
+                      min_items=1),
+)
+
+FEEDBACK = obj(
+    "where readers report an error or an outdated statement (one of email, url)",
+    required=False,
+    email=text("an address that reaches the editors", required=False,
+               pattern=r"[^@\s<>\"']+@[^@\s<>\"']+\.[a-z]{2,}",
+               pattern_hint="write a plain address, e.g. editors@example.org"),
+    url=text("a web page or form that reaches the editors", required=False,
+             pattern=r"https?://[^\s<>\"']+", pattern_hint="write the full https:// address"),
+)
+
 GUIDELINE = obj(
     "content/<guideline>/guideline.yaml: what does not change between versions",
     id=_id("the guideline id, equal to the folder name"),
@@ -303,6 +361,35 @@ GUIDELINE = obj(
                   "trailing slash, e.g. https://guidelines.example.org/"),
     description=text("one sentence: what it covers and for whom"),
     disclaimer=markdown("the disclaimer page"),
+    editors=list_of(obj("an editor responsible for the guideline's content",
+                        name=text("the editor's name as they sign"),
+                        role=text("their role, e.g. medical oncologist")),
+                    "the editors; leave it out until they are confirmed (the About page "
+                    "then says they are not recorded)", required=False),
+    method=markdown("how the guideline is written and reviewed, for the About page",
+                    required=False),
+    licence=text("the licence of the content, e.g. CC BY 4.0; leave it out until the "
+                 "editors have chosen one (the footer then says it is not stated)",
+                 required=False),
+    feedback=FEEDBACK,
+)
+
+# Letters and digits, with single spaces, hyphens or apostrophes between them: what a reader
+# types into the search box (generator/search_synonyms.py checks the groups, generator/search.py
+# applies them to each version's search index).
+SEARCH_WORD_PATTERN = r"[^\W_]+(?:[ '\-][^\W_]+)*"
+
+SEARCH = obj(
+    "content/<guideline>/search.yaml (optional): words readers search for that the guideline "
+    "may write differently, for every version",
+    synonyms=list_of(list_of(text("a word or phrase as a reader types it, e.g. 177Lu-DOTATATE",
+                                  pattern=SEARCH_WORD_PATTERN,
+                                  pattern_hint="use letters and digits, with single spaces or "
+                                               "hyphens between them, e.g. 177Lu-DOTATATE"),
+                             "words that mean the same to a reader: searching for any of them "
+                             "finds the pages that use the others", min_items=2),
+                     "groups of words that mean the same to a reader, each a list such as "
+                     "[Ki67, Ki-67, MIB-1]; a word belongs to one group", min_items=1),
 )
 
 
@@ -319,4 +406,4 @@ def _markdown_field_names(spec: Field) -> set[str]:
 
 # Every field that may hold [@ID] citation marks: checked against references.yaml.
 MARKDOWN_FIELDS = frozenset().union(*(_markdown_field_names(spec) for spec in (
-    RELEASE, SECTION, GRADING, GUIDELINE)))
+    RELEASE, SECTION, GRADING, GUIDELINE, QUESTIONS)))

@@ -19,6 +19,7 @@ from __future__ import annotations
 import http.server
 import queue
 import threading
+import urllib.parse
 from pathlib import Path
 
 from generator.csp import POLICY_FILE, policy
@@ -59,6 +60,30 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
 
     def list_directory(self, path):
         self.send_error(404, "Not found")
+        return None
+
+    def send_error(self, code, message=None, explain=None):
+        """A missing page gets the site's own "Page not found" page (of the version in the
+        path, or the site's), styled and linked like every page; other errors stay plain."""
+        page = self._not_found_page() if code == 404 and self.command != "HEAD" else None
+        if page is None:
+            super().send_error(code, message, explain)
+            return
+        self.send_response(404, message)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(page)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(page)
+
+    def _not_found_page(self) -> bytes | None:
+        root = Path(self.directory)
+        first = urllib.parse.unquote(self.path.split("?", 1)[0]).lstrip("/").split("/", 1)[0]
+        folders = [first] if first not in ("", ".", "..") and "\\" not in first else []
+        for folder in [*folders, ""]:  # the version's page, else the site's
+            page = root / folder / "404.html"
+            if page.is_file():
+                return page.read_bytes()
         return None
 
     def end_headers(self) -> None:

@@ -178,3 +178,23 @@ def did_you_mean(word: str, options) -> str:
 def citation_marks(markdown_text: str) -> list[str]:
     """The reference ids written inline as [@ID]."""
     return CITATION_MARK.findall(markdown_text)
+
+
+def check_review(review: dict[str, Any], path: FieldPath, report: Reporter) -> None:
+    """An approval names who signed off and when the page is due again; no date is in the
+    future (a sign-off cannot be recorded before it happens)."""
+    today = datetime.date.today().isoformat()
+    reviewers = review.get("reviewers", [])
+    if review["status"] == "approved":
+        if not reviewers:
+            report.add(path + ("reviewers",), "an approved page names at least one reviewer "
+                                              "who signed off (name, role, date)")
+        if "next_review_due" not in review:
+            report.add(path + ("next_review_due",), "an approved page says when it is due "
+                                                    "for review again")
+    for index, reviewer in enumerate(reviewers):
+        if reviewer["date"] > today:
+            report.add(path + ("reviewers", index, "date"),
+                       f"{reviewer['date']} is in the future; record a sign-off once it happened")
+        if review.get("next_review_due") and review["next_review_due"] <= reviewer["date"]:
+            report.add(path + ("next_review_due",), "must come after the sign-off dates")

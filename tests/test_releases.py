@@ -90,6 +90,13 @@ def test_an_approved_draft_is_published_and_frozen(pair):
     assert [v.version for v in guideline.versions] == ["2025.1"]  # the draft
 
 
+def test_a_release_needs_a_feedback_address_even_unreviewed(pair):
+    edit(pair / "nen/guideline.yaml", "feedback:\n  email: editors@example.org\n", "")
+    reasons = refusal(publish.release, pair, "2024.1", unreviewed=True, today=PUBLISHED)
+    assert reasons == ["guideline.yaml: feedback: a published release tells its readers where "
+                       "to report an error; add feedback: {email: ...} or {url: ...}"]
+
+
 def test_an_overdue_review_blocks_publishing_and_is_listed_by_check(pair, capsys):
     approve(pair, "2024.1", due="2024-05-15")
     reasons = refusal(publish.release, pair, "2024.1", unreviewed=False, today=PUBLISHED)

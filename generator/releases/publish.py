@@ -63,6 +63,9 @@ def release(content_root: Path, version: str, *, unreviewed: bool, today: str) -
                        f"after the publication date {today}")
     if not unreviewed:
         reasons += _review_reasons(target, today)
+    if not (guideline.feedback_email or guideline.feedback_url):
+        reasons.append("guideline.yaml: feedback: a published release tells its readers where "
+                       "to report an error; add feedback: {email: ...} or {url: ...}")
     if reasons:
         raise ReleaseRefused(refused, reasons)
     publication = {"status": "published", "published": today, "unreviewed": unreviewed}
@@ -89,6 +92,12 @@ def _review_reasons(version: Version, today: str) -> list[str]:
             reasons.append(f"{_where(version, name, ('review', 'next_review_due'))}: "
                            f"review.next_review_due: {review.next_review_due} has passed: "
                            "review the page again before publishing it")
+    for index, question in enumerate(version.questions):
+        if question.review.status != "approved":
+            where = _where(version, "questions.yaml", ("questions", index, "review", "status"))
+            reasons.append(f"{where}: questions[{index}].review.status: "
+                           f"{question.review.status}: no clinical reviewer has approved this "
+                           "answer (to publish without review, use --unreviewed)")
     return reasons
 
 
