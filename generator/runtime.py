@@ -3,6 +3,9 @@
 The same `calculators` package that pytest imports is zipped into a pure-Python wheel, listed
 with its sha256 in a site-local pyodide-lock.json, and loaded by name in the worker. Building
 the wheel by hand keeps the build offline: a pure wheel is a zip with three metadata files.
+
+Beside Pyodide's files goes its standard library precompiled to bytecode (stdlib_cache.py);
+the lock file carries that zip's sha256 too, and the worker loads nothing that differs.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ from pathlib import Path
 
 from pyodide_lock import PyodideLockSpec
 from pyodide_lock.utils import add_wheels_to_spec
+
+from generator import stdlib_cache
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CALCULATORS_DIR = PROJECT_ROOT / "calculators"
@@ -29,18 +34,35 @@ RUNTIME_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_s
 ZIP_DATE = (2020, 1, 1, 0, 0, 0)
 
 
+
+
 class RuntimeMissing(Exception):
-    """The npm package is not installed."""
+    """The npm package is not installed, or its standard library could not be precompiled."""
 
 
 def copy_runtime(destination: Path) -> None:
-    """Copy the Pyodide runtime from node_modules into `destination`."""
-    missing = [name for name in RUNTIME_FILES if not (PYODIDE_DIR / name).is_file()]
-    if missing:
-        raise RuntimeMissing(f"{PYODIDE_DIR} lacks {', '.join(missing)}; run `npm ci`")
+    """Copy the Pyodide runtime from node_modules into `destination`, with the precompiled
+    standard library beside it."""
+    _check_runtime_installed()
     destination.mkdir(parents=True, exist_ok=True)
     for name in RUNTIME_FILES:
         shutil.copy2(PYODIDE_DIR / name, destination / name)
+    shutil.copyfile(compiled_stdlib(), destination / stdlib_entry()["file_name"])
+
+
+def compiled_stdlib() -> Path:
+    """The precompiled standard library zip of today's Pyodide (made once, then cached)."""
+    _check_runtime_installed()
+    try:
+        return stdlib_cache.compiled_stdlib(PYODIDE_DIR)
+    except stdlib_cache.PrecompileError as exc:
+        raise RuntimeMissing(str(exc)) from exc
+
+
+def _check_runtime_installed() -> None:
+    missing = [name for name in RUNTIME_FILES if not (PYODIDE_DIR / name).is_file()]
+    if missing:
+        raise RuntimeMissing(f"{PYODIDE_DIR} lacks {', '.join(missing)}; run `npm ci`")
 
 
 def write_calculator_package(destination: Path) -> Path:
@@ -58,7 +80,29 @@ def write_lock_file(wheel: Path) -> None:
     # Only our package: the worker loads nothing else, so the lock stays small.
     base.packages.clear()
     spec = add_wheels_to_spec(base, [wheel], base_path=wheel.parent)
+    stdlib = stdlib_entry()
+    spec.tool["nenguide"] = {"stdlib": stdlib, "download_bytes": download_bytes(stdlib)}
     spec.to_json(wheel.parent / "pyodide-lock.json", indent=1)
+
+
+def stdlib_entry() -> dict[str, str]:
+    """The precompiled standard library as the lock file records it (its `tool` table, which
+    Pyodide leaves to other tools): the worker loads that file and checks it against the
+    sha256. The lock follows the runtime at every build, so a page frozen in a release never
+    has to carry the hash of a runtime that came later."""
+    digest = hashlib.sha256(compiled_stdlib().read_bytes()).hexdigest()
+    # The name carries the content: the runtime folder is cached as immutable for a year, so
+    # a changed zip must have a new address, never new bytes under the old one.
+    stem, suffix = stdlib_cache.COMPILED_NAME.rsplit(".", 1)
+    return {"file_name": f"{stem}.{digest[:16]}.{suffix}", "sha256": digest}
+
+
+def download_bytes(stdlib: dict[str, str]) -> dict[str, int]:
+    """The sizes of the runtime's two big downloads as their bodies deliver them: the server
+    may send them compressed, and then the response's Content-Length does not tell the worker
+    how far the download has come (the page shows a percentage on a slow network)."""
+    return {"pyodide.asm.wasm": (PYODIDE_DIR / "pyodide.asm.wasm").stat().st_size,
+            stdlib["file_name"]: compiled_stdlib().stat().st_size}
 
 
 def wheel_in(folder: Path) -> Path:

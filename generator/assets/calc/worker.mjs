@@ -2,12 +2,12 @@
 // classic-worker build) so loading the runtime never freezes the page.
 //
 // Messages in:  {id, calculator, inputs}
-// Messages out: {type: "progress", step, steps, text} | {type: "ready", seconds}
+// Messages out: {type: "progress", step, steps, text, loaded?, total?} | {type: "ready", seconds}
 //               {type: "result", id, json} | {type: "failure", id, message}
 
 // One shared runtime per site, next to the version folders: site/_pyodide/.
 // This file is site/<version>/assets/calc/worker.mjs.
-const RUNTIME_URL = new URL("../../../_pyodide/", import.meta.url).href;
+const RUNTIME_URL = new URL("../../../_pyodide/314.0.7/", import.meta.url).href;
 // The calculators wheel, its lock file and the rules belong to this version.
 const PACKAGE_URL = new URL("./", import.meta.url).href;
 const PACKAGE = "nenguide-calculators";
@@ -53,23 +53,111 @@ async function checkedLock() {
   if (!entry || entry.sha256 !== params.get("wheel_sha256")) throw new IntegrityError(MISMATCH);
   return text;
 }
-const STEPS = 4;
 
-function progress(step, text) {
-  self.postMessage({ type: "progress", step, steps: STEPS, text });
+// Python's standard library, precompiled to bytecode at build time (generator/stdlib_cache.py):
+// the lock file names it with its sha256 in its `tool` table. loadPyodide fetches it itself,
+// through `stdLibURL`, and checks nothing; so while `load(stdLibURL)` runs, that one request
+// is answered with bytes the worker fetched and checked, and a mismatch ends the start at once.
+async function withCheckedStdlib(lockText, load) {
+  const stdlib = JSON.parse(lockText).tool?.nenguide?.stdlib;
+  if (!stdlib) throw new IntegrityError(MISMATCH); // a lock file from another build
+  const url = new URL(stdlib.file_name, RUNTIME_URL).href;
+  const plainFetch = self.fetch;
+  const checked = (async () => {
+    const response = await plainFetch(url);
+    if (!response.ok) throw new Error(`no standard library (${response.status})`);
+    const bytes = await response.arrayBuffer();
+    if (await sha256Hex(bytes) !== stdlib.sha256) throw new IntegrityError(MISMATCH);
+    return bytes;
+  })();
+  self.fetch = (resource, init) => (String(resource) === url
+    ? checked.then((bytes) => new Response(bytes))
+    : plainFetch(resource, init));
+  try {
+    // Pyodide only logs a failed standard library and goes on; settle on the failure instead.
+    const failed = checked.then(() => new Promise(() => {}));
+    return await Promise.race([load(url), failed]);
+  } finally {
+    self.fetch = plainFetch;
+  }
+}
+
+// --- progress, in the reader's words -------------------------------------------------------
+// Three stages a reader can follow: the download (most of the wait on a slow network), the
+// start of the runtime (most of it on a fast one), then the calculators package. The page
+// shows the words, and a percentage of the bytes when the download is slow (form-page.mjs).
+const STEPS = 3;
+const PREPARING = "Preparing the calculator…";
+
+function progress(step, text, bytes = {}) {
+  self.postMessage({ type: "progress", step, steps: STEPS, text, ...bytes });
+}
+
+// The runtime's two big downloads, both fetched by loadPyodide: its WebAssembly and the
+// standard library zip (pyodide.asm.mjs comes by import(), which exposes no bytes).
+const COUNTED_FILE = /\.(wasm|zip)$/;
+const COUNTED_FILES = 2;
+
+// Counts the bytes of those downloads as they arrive, by reading a clone of each response
+// beside the one loadPyodide consumes: no second request. (Fetching the files ahead of
+// loadPyodide for the HTTP cache to hand over was measured too: a private window's in-memory
+// cache does not keep the 9.6 MB wasm, so it was downloaded twice.) A total is sent only when
+// both sizes are known and are sizes of what the body delivers: a compressed response's
+// Content-Length is not, so then the sizes the lock file records are used (the build writes
+// them, generator/runtime.py); without them the stages show without a percentage.
+function countRuntimeDownloads(lockText) {
+  const recorded = JSON.parse(lockText).tool?.nenguide?.download_bytes || {};
+  const plainFetch = self.fetch;
+  const sizes = new Map(); // url -> bytes the body will deliver (NaN when unknown)
+  let loaded = 0;
+  let finished = 0;
+  const total = () => {
+    const known = [...sizes.values()];
+    const sum = known.reduce((a, b) => a + b, 0);
+    return known.length === COUNTED_FILES && Number.isFinite(sum) ? sum : null;
+  };
+  const read = async (response) => {
+    const reader = response.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      loaded += value.byteLength;
+      progress(1, PREPARING, { loaded, total: total() });
+    }
+  };
+  self.fetch = async (resource, init) => {
+    const response = await plainFetch(resource, init);
+    const url = response.url;
+    if (response.ok && response.body && url.startsWith(RUNTIME_URL) && COUNTED_FILE.test(url)
+        && !sizes.has(url)) {
+      const encoded = (response.headers.get("Content-Encoding") || "identity") !== "identity";
+      const name = url.slice(url.lastIndexOf("/") + 1);
+      sizes.set(url, encoded ? Number(recorded[name] ?? NaN)
+                             : Number(response.headers.get("Content-Length") || NaN));
+      read(response.clone()).catch(() => {}).finally(() => {
+        if (++finished === COUNTED_FILES) progress(2, "Starting the calculator…");
+      });
+    }
+    return response;
+  };
+  // Called once loadPyodide has returned (other wrappers of fetch have restored theirs).
+  return { stop: () => { self.fetch = plainFetch; } };
 }
 
 async function start() {
   const started = performance.now();
-  progress(1, "Loading the Python runtime…");
+  progress(1, PREPARING);
   const lock = await checkedLock();
   const { loadPyodide } = await import(RUNTIME_URL + "pyodide.mjs");
-  const pyodide = await loadPyodide({
+  const downloads = countRuntimeDownloads(lock);
+  const pyodide = await withCheckedStdlib(lock, (stdLibURL) => loadPyodide({
     indexURL: RUNTIME_URL,
     lockFileContents: lock,
     packageBaseUrl: PACKAGE_URL,
-  });
-  progress(2, "Loading the calculators…");
+    stdLibURL,
+  }));
+  downloads.stop();
+  progress(3, "Almost ready…");
   const problems = [];
   await pyodide.loadPackage(PACKAGE, {
     messageCallback: () => {},
@@ -78,10 +166,8 @@ async function start() {
   // A wheel whose bytes do not match the lock is not loaded; say so, rather than let the
   // import below fail with "No module named 'calculators'".
   if (problems.length) throw new IntegrityError(MISMATCH);
-  progress(3, "Starting…");
   if (pageCalculator) await rulesFor(pageCalculator); // checked before the page says ready
   const run = pyodide.pyimport("calculators.json_api").run;
-  progress(4, "Ready.");
   self.postMessage({ type: "ready", seconds: (performance.now() - started) / 1000 });
   return run;
 }
