@@ -25,7 +25,7 @@ from typing import Any
 
 import yaml
 
-from generator import content, csp, render, runtime, search, swap
+from generator import compress, content, csp, render, runtime, search, swap
 from generator.model import Guideline, Release, Version
 from generator.releases import record, texts
 from generator.releases.export import SCHEMA_FILE, export_version
@@ -35,7 +35,22 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BASE_CONFIG = PROJECT_ROOT / "mkdocs.yml"
 THEME_DIR = Path(__file__).parent / "theme"
 ASSETS_DIR = Path(__file__).parent / "assets"
-RUNTIME_FOLDER = "_pyodide"
+RUNTIME_ROOT = "_pyodide"
+PACKAGE_LOCK = PROJECT_ROOT / "package-lock.json"
+
+
+def pinned_pyodide_version() -> str:
+    """The Pyodide version pinned in package-lock.json (what `npm ci` installs)."""
+    lock = json.loads(PACKAGE_LOCK.read_text(encoding="utf-8"))
+    return lock["packages"]["node_modules/pyodide"]["version"]
+
+
+# The shared runtime's folder is named after its version, so its URLs change whenever its bytes
+# do and browsers may keep it for a year without asking (see generator/serve.py).
+RUNTIME_FOLDER = f"{RUNTIME_ROOT}/{pinned_pyodide_version()}"
+# Releases published before that load the runtime from the unversioned folder: a forwarding
+# module there sends them to the versioned one.
+UNVERSIONED_RUNTIME_URL = '"../../../_pyodide/"'
 SITE_MARKER = ".nenguide-site"  # marks a folder that a build may replace
 DEFAULT_SITE_URL = render.DEFAULT_SITE_URL
 LATEST = "latest"
@@ -87,15 +102,19 @@ def build_site(content_root: Path, site_dir: Path, *, list_drafts: bool = False,
                              + "\n  ".join(changed_words))
         if only is not None:
             csp.protect_pages(output / only)
+            compress.precompress(output / only)
             swap.replace(output / only, site_dir / only)
             _write_site_files(guideline, site_dir, list_drafts, replace=True)
             csp.protect_pages(site_dir)  # latest/ and the root page, if they were rewritten
             csp.write_site_policy(site_dir)
+            compress.precompress(site_dir)  # the rewritten files; the others come from cache
         else:
             runtime.copy_runtime(output / RUNTIME_FOLDER)
+            _write_runtime_forwarder(output)
             _write_site_files(guideline, output, list_drafts)
             csp.protect_pages(output)
             csp.write_site_policy(output)
+            compress.precompress(output)  # last: the copies hold the pages' final bytes
             (output / SITE_MARKER).write_text("built by nenguide; replaced by each build\n",
                                               encoding="utf-8")
             swap.replace(output, site_dir)  # output now holds the old site, removed with tmp
@@ -270,6 +289,28 @@ def _page_urls(release: Release) -> list[str]:
 
 
 # --- the site around the versions -----------------------------------------------------------
+def _write_runtime_forwarder(output: Path) -> None:
+    """_pyodide/pyodide.mjs for the workers frozen in releases published before the runtime's
+    folder was versioned: they import it and pass `indexURL: _pyodide/`; it loads the
+    versioned runtime instead, so those releases share its cached copy. Written only when a
+    version needs it; served with `no-cache` like every unversioned file."""
+    workers = sorted(output.glob("*/assets/calc/worker.mjs"))
+    if not any(UNVERSIONED_RUNTIME_URL in w.read_text(encoding="utf-8") for w in workers):
+        return
+    folder = RUNTIME_FOLDER.removeprefix(f"{RUNTIME_ROOT}/")
+    _write_text(output / RUNTIME_ROOT / "pyodide.mjs", f"""\
+// Releases published before the runtime's folder was versioned import this file and pass
+// indexURL "_pyodide/": both are sent on to the versioned runtime in ./{folder}/.
+import {{ loadPyodide as loadVersioned }} from "./{folder}/pyodide.mjs";
+
+export * from "./{folder}/pyodide.mjs";
+
+export function loadPyodide(options = {{}}) {{
+  return loadVersioned({{ ...options, indexURL: new URL("./{folder}/", import.meta.url).href }});
+}}
+""")
+
+
 def _write_site_files(guideline: Guideline, output: Path, list_drafts: bool,
                       replace: bool = False) -> None:
     """versions.json for the version menu, latest/ (the newest published release as pages,

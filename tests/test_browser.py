@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from conftest import wait_until
+from generator.build import RUNTIME_FOLDER
 
 pytestmark = pytest.mark.browser
 CALCULATOR_TIMEOUT_MS = 90_000  # the first Pyodide start on a busy 2-core CI machine
@@ -115,7 +116,7 @@ def test_grade_calculator_digestive_case(page, site_url):
     assert "intermediate grade" in page.locator(".nen-result__interpretation").inner_text()
     assert "WHO 2019 digestive" in page.locator(".nen-result__edition").inner_text()
     # The runtime and the wheel came from this host.
-    assert any(url.endswith("/_pyodide/pyodide.asm.wasm") for url in page.requests)
+    assert any(url.endswith(f"/{RUNTIME_FOLDER}/pyodide.asm.wasm") for url in page.requests)
     assert any(url.endswith("-py3-none-any.whl") for url in page.requests)
     assert any(url.endswith("/assets/calc/rules/grade.json") for url in page.requests)
 

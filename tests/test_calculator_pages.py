@@ -180,7 +180,7 @@ def test_enter_before_the_runtime_is_ready_is_answered_when_it_is(open_context, 
     context = open_context()
     held = []
     # Hold the runtime's wasm until the question has been asked: the runtime cannot be ready.
-    context.route("**/_pyodide/pyodide.asm.wasm", lambda route: held.append(route))
+    context.route("**/_pyodide/*/pyodide.asm.wasm", lambda route: held.append(route))
     page = context.new_page()
     page.goto(site_url + GRADE_PAGE)
     type_into(page, "Ki-67 index (%)", "25")

@@ -17,6 +17,7 @@ import pytest
 
 from conftest import wait_until
 from generator import csp
+from generator.build import RUNTIME_FOLDER
 from generator.serve import make_server
 
 PAGES = ["/2025.1/", "/2025.1/treatment/", "/2025.1/references/", "/2025.1/changes/",
@@ -127,7 +128,7 @@ def get(port: int, path: str) -> tuple[int, dict[str, str], bytes]:
 
 
 def test_every_answer_carries_the_security_headers(server_port, built_site):
-    for path in ("/2025.1/", "/_pyodide/pyodide.mjs", "/nothing-here"):
+    for path in ("/2025.1/", f"/{RUNTIME_FOLDER}/pyodide.mjs", "/nothing-here"):
         status, headers, _ = get(server_port, path)
         assert headers["X-Content-Type-Options"] == "nosniff", path
         assert headers["Referrer-Policy"] == "no-referrer"
@@ -136,7 +137,8 @@ def test_every_answer_carries_the_security_headers(server_port, built_site):
         assert "frame-ancestors 'self'" in headers["Content-Security-Policy"]
 
 
-@pytest.mark.parametrize("path", ["/_pyodide/", "/2025.1/assets/", "/2025.1/assets/calc/rules/"])
+@pytest.mark.parametrize("path", ["/_pyodide/", f"/{RUNTIME_FOLDER}/", "/2025.1/assets/",
+                                  "/2025.1/assets/calc/rules/"])
 def test_no_directory_listings(server_port, path):
     status, _, body = get(server_port, path)
     assert status == 404 and b"Directory listing" not in body
