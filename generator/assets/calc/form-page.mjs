@@ -19,11 +19,15 @@ export function resultLink(text, href, className) {
   return link;
 }
 
+// A download that takes longer than this shows how much of it has arrived.
+const SLOW_DOWNLOAD_MS = 1000;
+
 export function setupCalculatorPage({ calculator, prefix, showResult }) {
   const form = document.getElementById(`${prefix}-form`);
   const status = document.getElementById(`${prefix}-status`);
   const bar = document.getElementById(`${prefix}-progress`);
   const statusText = document.getElementById(`${prefix}-status-text`);
+  const percent = document.getElementById(`${prefix}-status-percent`);
   const resultBox = document.getElementById(`${prefix}-result`);
   const references = JSON.parse(document.getElementById("nen-references").textContent);
   const fields = [...form.elements].filter((field) => field.name);
@@ -32,22 +36,37 @@ export function setupCalculatorPage({ calculator, prefix, showResult }) {
   let asked = 0; // answers to older questions are dropped
   let answered = null; // {key, url} of the form state the shown result answers
 
+  const startedAt = performance.now();
+  let stage = 0;
+
+  // The stage in words is announced; the share of the download that has arrived is shown
+  // (and on the bar) only while a slow download lasts, and not announced at every step.
+  function showProgress({ step, steps, text, loaded, total }) {
+    if (step < stage) return; // a byte count that arrives after the download has ended
+    stage = step;
+    const fraction = step === 1 && total ? Math.min(loaded / total, 1) : 0;
+    bar.max = steps;
+    bar.value = step - 1 + fraction;
+    const slow = performance.now() - startedAt > SLOW_DOWNLOAD_MS;
+    percent.textContent = step === 1 && total && slow ? `${Math.floor(100 * fraction)} %` : "";
+    // Rewriting the same words would make some screen readers say them again.
+    if (!waiting && statusText.textContent !== text) statusText.textContent = text;
+  }
+
   const calculators = startCalculators({
     calculator,
-    onProgress({ step, steps, text }) {
-      bar.max = steps;
-      bar.value = step;
-      if (!waiting) statusText.textContent = text;
-    },
+    onProgress: showProgress,
     onReady({ seconds }) {
       ready = true;
       status.dataset.state = "ready";
       bar.hidden = true;
+      percent.textContent = "";
       if (!waiting) statusText.textContent = `Calculator ready (loaded in ${seconds.toFixed(1)} s).`;
     },
     onFailure(message) {
       status.dataset.state = "failed";
       bar.hidden = true;
+      percent.textContent = "";
       statusText.textContent = `The calculator could not start: ${message}. Reload the page to try again.`;
     },
   });
