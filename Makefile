@@ -45,6 +45,7 @@ serve: setup
 test: setup $(CHROMIUM)
 	$(BIN)/pytest
 
+# Not part of the tests: writes BENCHMARKS.md (bench/run.py --help for fewer runs).
 bench: setup $(CHROMIUM)
 	$(PY) bench/run.py
 

@@ -1,201 +1,164 @@
-"""Benchmarks, each figure from one run, side by side with its baseline.
+"""Benchmarks, each figure beside a baseline measured in the same run; writes BENCHMARKS.md.
 
-    make bench        (or: .venv/bin/python bench/run.py)
+    make bench        (or: .venv/bin/python bench/run.py [--runs 7] [--output BENCHMARKS.md])
 
-1. Build: `nenguide build` of all content vs a plain `mkdocs build` of the same rendered pages.
-2. Size of site/ and of its parts.
-3. Browser (headless Chromium, loopback HTTP): opening the grade calculator page until the
-   first result is shown, vs a bare page that only calls loadPyodide() on the same runtime.
-4. Load: 200 clients at once, 10,000 requests over the site's files, against `nenguide serve`
-   and against Python's plain ThreadingHTTPServer: failures, p50 and p99 latency, rate.
+1. Browser (headless Chromium, `nenguide serve` on loopback), bench/browser.py: navigation to
+   the first grade and pathway result, cold and on reload, with each one's timeline; the
+   pathway after the grade page; recalculation; the main thread's longest task; bytes
+   transferred; the same under network throttling. Baselines: a bare loadPyodide() page and
+   a fetch + WebAssembly.compileStreaming floor of pyodide.asm.wasm, from the same files.
+2. Builds and checks (bench/builds.py): today's content, 1, 2 and 10 releases, a guideline
+   10× today's size, each vs plain `mkdocs build` of the same Markdown; `nenguide check`
+   vs starting Python.
+3. Server load (bench/load.py): `nenguide serve` vs Python's ThreadingHTTPServer.
+Figures come out as median and min–max of --runs runs (7 unless told).
 """
 
 from __future__ import annotations
 
-import json
+import argparse
+import datetime
 import os
-import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+sys.path[:0] = [str(ROOT), str(BENCH)]
 
-from generator import build, content, render  # noqa: E402
-from generator.model import Release  # noqa: E402
+import browser  # noqa: E402
+import builds  # noqa: E402
+import load  # noqa: E402
+import machine  # noqa: E402
+import report  # noqa: E402
+from generator import build, content  # noqa: E402
 from generator.serve import make_server  # noqa: E402
-
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run",
-                 "--disable-quic"]
-# The bare page's script is a file of its own: the site's Content-Security-Policy (sent by
-# `nenguide serve`) runs no inline script it does not know.
-BARE_PAGE = """<!doctype html><meta charset="utf-8"><title>bare loadPyodide</title>
-<script type="module" src="bare.mjs"></script>"""
-BARE_SCRIPT = """const t0 = performance.now();
-const { loadPyodide } = await import("./_pyodide/pyodide.mjs");
-// The shared runtime has no lock file of its own: each version brings one (a tiny one).
-const pyodide = await loadPyodide({ indexURL: new URL("./_pyodide/", location.href).href,
-  lockFileURL: new URL("./VERSION/assets/calc/pyodide-lock.json", location.href).href });
-pyodide.runPython("1 + 1");
-document.title = "done " + ((performance.now() - t0) / 1000).toFixed(3);
-"""
-LOAD_CLIENTS, LOAD_REQUESTS = 200, 10_000
+from stats import Samples  # noqa: E402
 
 
-def time_build(site: Path) -> float:
-    started = time.perf_counter()
-    build.build_site(ROOT / "content", site)
-    return time.perf_counter() - started
+def say(text: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
 
 
-def time_plain_mkdocs(work: Path) -> float:
-    """The same pages, prepared beforehand as the build prepares them (each draft rendered,
-    each release's frozen pages), built by mkdocs alone: what our steps add."""
-    import yaml
-
-    guideline = content.load_guidelines(ROOT / "content")[0]
-    configs = []
-    for version in guideline.all_versions():
-        docs = work / version.version / "docs"
-        if isinstance(version, Release):
-            build.write_release_docs(version, docs)
-            nav = json.loads((version.folder / "record.json").read_text())["nav"]
-        else:
-            build.write_draft_docs(guideline, version, docs)
-            nav = render.navigation(version)
-        config = build.version_config(guideline, version, docs, work / version.version / "out",
-                                      nav, build.DEFAULT_SITE_URL)
-        configs.append(work / version.version / "mkdocs.yml")
-        configs[-1].write_text(yaml.safe_dump(config), encoding="utf-8")
-    started = time.perf_counter()
-    for config in configs:
-        subprocess.run([sys.executable, "-m", "mkdocs", "build", "--quiet", "-f", str(config)],
-                       check=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
-    return time.perf_counter() - started
+def arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7, help="runs per figure (default 7)")
+    parser.add_argument("--throttled-runs", type=int, help="runs per throttled figure "
+                        "(default: --runs)")
+    # Each of these builds takes minutes (about 100 s on 2 busy cores): 3 runs keep the bench
+    # bounded; their n is printed beside them like every other figure's.
+    parser.add_argument("--large-build-runs", type=int, default=3, help="runs of the "
+                        "10-release and 10×-size builds (default 3; 0 leaves them out)")
+    parser.add_argument("--output", type=Path, default=ROOT / "BENCHMARKS.md")
+    parser.add_argument("--screenshot", type=Path, default=Path("/tmp/shots/bench-grade.png"))
+    return parser.parse_args()
 
 
-def folder_size(path: Path) -> int:
-    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
-
-
-def time_browser(site: Path) -> tuple[float, float]:
+def browser_figures(site: Path, version: str, options, results: dict) -> None:
     from playwright.sync_api import sync_playwright
 
-    latest = content.load_guidelines(ROOT / "content")[0].latest.version
-    (site / "bare.html").write_text(BARE_PAGE, encoding="utf-8")
-    (site / "bare.mjs").write_text(BARE_SCRIPT.replace("VERSION", latest), encoding="utf-8")
-    server = make_server(site, "127.0.0.1", 0, quiet=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}"
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
-                                                 args=CHROMIUM_ARGS)
-            page = browser.new_page()
-            page.goto(f"{base}/bare.html")
-            deadline = time.monotonic() + 120
-            while not page.title().startswith("done") and time.monotonic() < deadline:
-                time.sleep(0.02)  # not wait_for_function: the policy forbids its eval
-            bare = float(page.title().split()[1])
-            page.close()
-
-            page = browser.new_page()
-            started = time.perf_counter()
-            page.goto(f"{base}/{latest}/calculators/grade/")
-            page.get_by_label("Ki-67 index (%)").fill("5")
-            page.get_by_label("Mitoses per 2 mm²").fill("1")
-            # Asked at once: the page keeps the question until the runtime is ready.
-            page.get_by_role("button", name="Classify").click()
-            page.locator(".nen-result__category").wait_for(timeout=120_000)
-            calculator = time.perf_counter() - started
-            browser.close()
-    finally:
-        server.shutdown()
-        server.server_close()
-    return calculator, bare
-
-
-def load_test(site: Path, server) -> dict[str, float]:
-    """LOAD_CLIENTS clients at once, LOAD_REQUESTS requests in all, over the site's pages and
-    files: failures (errors, resets, non-200), p50 and p99 latency, requests per second."""
-    import http.client
-    from concurrent.futures import ThreadPoolExecutor
-
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    port = server.server_address[1]
-    paths = ["/" + str(p.relative_to(site)).replace("index.html", "")
-             for p in sorted(site.rglob("*")) if p.is_file() and p.stat().st_size < 2_000_000
-             and "/" in str(p.relative_to(site))][:400]
-
-    def fetch(index: int) -> float | None:
-        started = time.perf_counter()
+    with sync_playwright() as playwright:
+        bench = browser.Bench(playwright, site, version)
         try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-            connection.request("GET", paths[index % len(paths)])
-            response = connection.getresponse()
-            response.read()
-            connection.close()
-            return time.perf_counter() - started if response.status == 200 else None
-        except OSError:
-            return None
-
-    started = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=LOAD_CLIENTS) as clients:
-        times = list(clients.map(fetch, range(LOAD_REQUESTS)))
-    elapsed = time.perf_counter() - started
-    server.shutdown()
-    server.server_close()
-    done = sorted(t for t in times if t is not None)
-    return {"failures": len(times) - len(done), "p50": done[len(done) // 2] if done else 0,
-            "p99": done[int(len(done) * 0.99)] if done else 0,
-            "rate": LOAD_REQUESTS / elapsed}
+            results["chromium"] = bench.browser.version
+            results["urls"] = bench.site
+            bench.run_loopback(options.runs, say)
+            bench.run_throttled(options.throttled_runs or options.runs, say)
+            results["recalculation"] = Samples.of(bench.recalculations(options.screenshot))
+            say("recalculations done")
+        finally:
+            bench.close()
+        results["figures"] = bench.figures
 
 
-def plain_server(site: Path):
-    """The baseline: the standard library's ThreadingHTTPServer, a thread per connection."""
-    import functools
-    import http.server
+def cpython_recalculation(site: Path, version: str) -> Samples:
+    """The baseline of a recalculation: the same calculator called in CPython, in-process."""
+    import json
 
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args) -> None:
-            pass
+    from calculators import json_api
 
-    handler = functools.partial(Quiet, directory=str(site))
-    return http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    rules = (site / version / "assets" / "calc" / "rules" / "grade.json").read_text("utf-8")
+    times = []
+    for index in range(browser.RECALCULATIONS):
+        inputs = json.dumps({"site": "pancreas", "differentiation": "well",
+                             "ki67_percent": str(0.5 + (index * 7) % 60),
+                             "mitoses_per_2mm2": "1"})  # the browser's inputs, as it sends them
+        started = time.perf_counter()
+        json_api.run("grade", inputs, rules)
+        times.append((time.perf_counter() - started) * 1000)
+    return Samples.of(times)
+
+
+def build_figures(work: Path, options, results: dict) -> None:
+    large_runs = options.large_build_runs
+    trees = [("today's content", ROOT / "content", options.runs)]
+    for count in (1, 2, 10):
+        runs = options.runs if count < 10 else large_runs
+        label = f"{count} release{'s' if count > 1 else ''} (copies of the draft)"
+        trees.append((label, builds.releases_tree(work / f"releases-{count}", count), runs))
+    trees.append(("guideline 10× today's size", builds.scaled_tree(work / "scaled", 10),
+                  large_runs))
+    trees = [tree for tree in trees if tree[2] > 0]
+    rows = []
+    for label, tree, runs in trees:
+        configs = builds.plain_mkdocs_configs(tree, work / "plain" / str(len(rows)))
+        ours, plain = [], []
+        for run in range(runs):
+            ours.append(builds.time_build(tree, work / "sites" / f"{len(rows)}"))
+            plain.append(builds.time_plain_mkdocs(configs))
+            say(f"build {label}: run {run + 1}/{runs}")
+        versions = len(content.load_guidelines(tree)[0].all_versions())
+        rows.append({"label": label, "versions": versions,
+                     "recommendations": builds.count_recommendations(tree),
+                     "ours": Samples.of(ours), "plain": Samples.of(plain)})
+    results["builds"] = rows
+    checks = []
+    for label, tree, runs in [t for t in trees if not t[0].startswith(("1 ", "2 "))]:
+        checks.append({"label": label,
+                       "samples": Samples.of(builds.time_check(tree) for _ in range(runs))})
+        say(f"check {label} done")
+    results["checks"] = checks
+    results["python_start"] = Samples.of(builds.time_python_start() for _ in range(options.runs))
+
+
+def git_state() -> str:
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout
+    commit = git("rev-parse", "--short", "HEAD").strip() or "unknown"
+    dirty = bool(git("status", "--porcelain", "--untracked-files=no").strip())
+    return f"{commit}{' with uncommitted changes' if dirty else ''}"
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as tmp:
+    options = arguments()
+    started = time.perf_counter()
+    results: dict = {"options": options, "load_start": machine.load_average(),
+                     "date": datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
+                     "git": git_state()}
+    with tempfile.TemporaryDirectory(prefix="nenguide-bench-") as tmp:
         work = Path(tmp)
         site = work / "site"
-        build_seconds = time_build(site)
-        plain_seconds = time_plain_mkdocs(work / "plain")
-        runtime_bytes = folder_size(site / build.RUNTIME_FOLDER)
-        total_bytes = folder_size(site)
-        calculator_seconds, bare_seconds = time_browser(site)
-        ours = load_test(site, make_server(site, "127.0.0.1", 0, quiet=True))
-        plain = load_test(site, plain_server(site))
-    mb = 1024 * 1024
-    print("| measure | nenguide | baseline |")
-    print("| --- | --- | --- |")
-    print(f"| build (all versions) | {build_seconds:.2f} s `nenguide build` | "
-          f"{plain_seconds:.2f} s plain `mkdocs build` of the same pages |")
-    print(f"| size of site/ | {total_bytes / mb:.1f} MB | Pyodide runtime alone "
-          f"{runtime_bytes / mb:.1f} MB |")
-    print(f"| open grade page -> first result | {calculator_seconds:.2f} s | bare "
-          f"loadPyodide() {bare_seconds:.2f} s |")
-    for name, key, unit in (("failed requests", "failures", ""), ("p50 latency", "p50", " s"),
-                            ("p99 latency", "p99", " s"), ("requests per second", "rate", "")):
-        form = "{:.0f}" if key in ("failures", "rate") else "{:.3f}"
-        print(f"| load: {LOAD_CLIENTS} clients, {LOAD_REQUESTS:,} requests, {name} | "
-              f"{form.format(ours[key])}{unit} `nenguide serve` | "
-              f"{form.format(plain[key])}{unit} Python's ThreadingHTTPServer |")
+        say("building the site under test")
+        build.build_site(ROOT / "content", site)
+        version = content.load_guidelines(ROOT / "content")[0].current.version
+        results["version"] = version
+        browser_figures(site, version, options, results)
+        results["cpython_recalculation"] = cpython_recalculation(site, version)
+        build_figures(work, options, results)
+        say("server load test")
+        results["load"] = (load.load_test(site, make_server(site, "127.0.0.1", 0, quiet=True)),
+                           load.load_test(site, load.plain_server(site)))
+    results["load_end"] = machine.load_average()
+    results["machine"] = machine.describe(results["chromium"])
+    results["duration"] = time.perf_counter() - started
+    options.output.write_text(report.markdown(results), encoding="utf-8")
+    say(f"wrote {options.output} in {results['duration'] / 60:.1f} min")
 
 
 if __name__ == "__main__":
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     main()
