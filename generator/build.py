@@ -152,6 +152,7 @@ def write_draft_docs(guideline: Guideline, version: Version, docs: Path,
     calc = docs / "assets" / "calc"
     wheel = runtime.write_calculator_package(calc)
     write_calculator_rules(version, calc / "rules")
+    runtime.add_snapshot(calc)  # made from the wheel and the rules, so after both
     pages = render.render_version(guideline, version, publication=publication, changes=changes,
                                   integrity=calculator_integrity(wheel, calc / "rules"))
     for relative, text in pages.items():
@@ -168,6 +169,7 @@ def write_release_docs(release: Release, docs: Path) -> None:
     shutil.rmtree(docs / "assets" / "calc")
     shutil.copytree(release.folder / record.CALC, docs / "assets" / "calc")
     runtime.write_lock_file(runtime.wheel_in(docs / "assets" / "calc"))
+    runtime.add_snapshot(docs / "assets" / "calc")
     shutil.copy2(release.folder / record.EXPORT, docs / record.EXPORT)
 
 

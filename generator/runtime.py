@@ -5,7 +5,9 @@ with its sha256 in a site-local pyodide-lock.json, and loaded by name in the wor
 the wheel by hand keeps the build offline: a pure wheel is a zip with three metadata files.
 
 Beside Pyodide's files goes its standard library precompiled to bytecode (stdlib_cache.py);
-the lock file carries that zip's sha256 too, and the worker loads nothing that differs.
+the lock file carries that zip's sha256 too, and the worker loads nothing that differs. Beside
+the wheel goes a memory snapshot of Pyodide with the calculators imported (snapshot_cache.py),
+also named in the lock with its sha256; the worker starts from it, or normally without it.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from pathlib import Path
 from pyodide_lock import PyodideLockSpec
 from pyodide_lock.utils import add_wheels_to_spec
 
-from generator import stdlib_cache
+from generator import snapshot_cache, stdlib_cache
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CALCULATORS_DIR = PROJECT_ROOT / "calculators"
@@ -32,8 +34,13 @@ WHEEL_VERSION = "1.0.0"
 RUNTIME_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip")
 # Fixed timestamp so the same sources always give the same wheel and the same sha256.
 ZIP_DATE = (2020, 1, 1, 0, 0, 0)
-
-
+# The memory snapshot in a calc/ folder: snapshot.<first 16 hex digits of its sha256>.bin,
+# gzipped bytes under a name that does not end in .gz, which servers and hosts take for a
+# precompressed copy of another file (and may send with Content-Encoding: gzip).
+SNAPSHOT_GLOB = "snapshot.*.bin"
+# What a worker that can start from a snapshot passes to loadPyodide; a release's frozen
+# worker without it gets no snapshot.
+SNAPSHOT_OPTION = "_loadSnapshot"
 
 
 class RuntimeMissing(Exception):
@@ -103,6 +110,32 @@ def download_bytes(stdlib: dict[str, str]) -> dict[str, int]:
     how far the download has come (the page shows a percentage on a slow network)."""
     return {"pyodide.asm.wasm": (PYODIDE_DIR / "pyodide.asm.wasm").stat().st_size,
             stdlib["file_name"]: compiled_stdlib().stat().st_size}
+
+
+def add_snapshot(calc: Path) -> None:
+    """Put the memory snapshot of `calc`'s wheel beside it and name it in the lock file.
+
+    Like the lock, the snapshot follows the runtime: it is made at each build (from the cache
+    when nothing changed) and never frozen into a release. `calc` holds the wheel, the lock
+    and the rules; a release whose frozen worker cannot use a snapshot is given none."""
+    for old in calc.glob(SNAPSHOT_GLOB):
+        old.unlink()
+    worker = calc / "worker.mjs"
+    if worker.is_file() and SNAPSHOT_OPTION not in worker.read_text(encoding="utf-8"):
+        return
+    try:
+        made = snapshot_cache.snapshot(PYODIDE_DIR, compiled_stdlib(), calc)
+    except snapshot_cache.SnapshotError as exc:
+        raise RuntimeMissing(str(exc)) from exc
+    digest = hashlib.sha256(made.read_bytes()).hexdigest()
+    # A new name for new bytes, so a cached old snapshot is never taken for the new one.
+    entry = {"file_name": f"snapshot.{digest[:16]}.bin", "sha256": digest}
+    shutil.copyfile(made, calc / entry["file_name"])
+    lock_path = calc / "pyodide-lock.json"
+    spec = PyodideLockSpec.from_json(lock_path)
+    spec.tool["nenguide"]["snapshot"] = entry
+    spec.tool["nenguide"]["download_bytes"][entry["file_name"]] = made.stat().st_size
+    spec.to_json(lock_path, indent=1)
 
 
 def wheel_in(folder: Path) -> Path:

@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from generator import build, content, render
+from generator import build, content, render, runtime
 from generator.loader import load_file
 from generator.model import Guideline, Release, Version, version_key
 from generator.releases import lock, record, texts
@@ -109,6 +109,8 @@ def _freeze(guideline: Guideline, version: Version, publication: dict[str, Any],
     staging.mkdir(parents=True)
     shutil.move(str(docs / "assets" / "calc"), staging / record.CALC)
     (staging / record.CALC / "pyodide-lock.json").unlink()  # follows the runtime at each build
+    for snapshot in (staging / record.CALC).glob(runtime.SNAPSHOT_GLOB):
+        snapshot.unlink()  # made from the runtime at each build too
     shutil.rmtree(docs / "assets")  # the theme's assets stay chrome: today's at each build
     shutil.move(str(docs / record.EXPORT), staging / record.EXPORT)
     shutil.move(str(docs), staging / record.DOCS)

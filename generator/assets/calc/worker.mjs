@@ -93,8 +93,10 @@ function progress(step, text, bytes = {}) {
   self.postMessage({ type: "progress", step, steps: STEPS, text, ...bytes });
 }
 
-// The runtime's two big downloads, both fetched by loadPyodide: its WebAssembly and the
-// standard library zip (pyodide.asm.mjs comes by import(), which exposes no bytes).
+// The big downloads, all fetched by loadPyodide or beside it: the runtime's WebAssembly, the
+// standard library zip and the memory snapshot (pyodide.asm.mjs comes by import(), which
+// exposes no bytes). The lock file names them with their sizes; an older lock without them
+// counts the runtime's two.
 const COUNTED_FILE = /\.(wasm|zip)$/;
 const COUNTED_FILES = 2;
 
@@ -102,11 +104,16 @@ const COUNTED_FILES = 2;
 // beside the one loadPyodide consumes: no second request. (Fetching the files ahead of
 // loadPyodide for the HTTP cache to hand over was measured too: a private window's in-memory
 // cache does not keep the 9.6 MB wasm, so it was downloaded twice.) A total is sent only when
-// both sizes are known and are sizes of what the body delivers: a compressed response's
+// all sizes are known and are sizes of what the body delivers: a compressed response's
 // Content-Length is not, so then the sizes the lock file records are used (the build writes
 // them, generator/runtime.py); without them the stages show without a percentage.
 function countRuntimeDownloads(lockText) {
   const recorded = JSON.parse(lockText).tool?.nenguide?.download_bytes || {};
+  const named = new Set(Object.keys(recorded));
+  const nameOf = (url) => url.slice(url.lastIndexOf("/") + 1);
+  const counted = (url) => (named.size ? named.has(nameOf(url))
+                                       : url.startsWith(RUNTIME_URL) && COUNTED_FILE.test(url));
+  let expected = named.size || COUNTED_FILES;
   const plainFetch = self.fetch;
   const sizes = new Map(); // url -> bytes the body will deliver (NaN when unknown)
   let loaded = 0;
@@ -114,7 +121,10 @@ function countRuntimeDownloads(lockText) {
   const total = () => {
     const known = [...sizes.values()];
     const sum = known.reduce((a, b) => a + b, 0);
-    return known.length === COUNTED_FILES && Number.isFinite(sum) ? sum : null;
+    return known.length === expected && Number.isFinite(sum) ? sum : null;
+  };
+  const downloaded = () => {
+    if (++finished === expected) progress(2, "Starting the calculator…");
   };
   const read = async (response) => {
     const reader = response.body.getReader();
@@ -128,35 +138,91 @@ function countRuntimeDownloads(lockText) {
   self.fetch = async (resource, init) => {
     const response = await plainFetch(resource, init);
     const url = response.url;
-    if (response.ok && response.body && url.startsWith(RUNTIME_URL) && COUNTED_FILE.test(url)
-        && !sizes.has(url)) {
+    if (response.ok && response.body && counted(url) && !sizes.has(url)) {
       const encoded = (response.headers.get("Content-Encoding") || "identity") !== "identity";
-      const name = url.slice(url.lastIndexOf("/") + 1);
-      sizes.set(url, encoded ? Number(recorded[name] ?? NaN)
+      sizes.set(url, encoded ? Number(recorded[nameOf(url)] ?? NaN)
                              : Number(response.headers.get("Content-Length") || NaN));
-      read(response.clone()).catch(() => {}).finally(() => {
-        if (++finished === COUNTED_FILES) progress(2, "Starting the calculator…");
-      });
+      read(response.clone()).catch(() => {}).finally(downloaded);
     }
     return response;
   };
-  // Called once loadPyodide has returned (other wrappers of fetch have restored theirs).
-  return { stop: () => { self.fetch = plainFetch; } };
+  return {
+    // A download that will not come (the snapshot was missing): stop waiting for it.
+    skip: (url) => {
+      if (named.has(nameOf(url)) && !sizes.has(url)) {
+        expected -= 1;
+        if (finished === expected) progress(2, "Starting the calculator…");
+      }
+    },
+    // Called once loadPyodide has returned (other wrappers of fetch have restored theirs).
+    stop: () => { self.fetch = plainFetch; },
+  };
 }
 
-async function start() {
-  const started = performance.now();
-  progress(1, PREPARING);
-  const lock = await checkedLock();
-  const { loadPyodide } = await import(RUNTIME_URL + "pyodide.mjs");
-  const downloads = countRuntimeDownloads(lock);
+// --- the memory snapshot -------------------------------------------------------------------
+// The build makes a snapshot of Pyodide's memory with the calculators imported and called
+// once (generator/snapshot_cache.py), and the lock file names it with its sha256. Started
+// from it, loadPyodide skips Python's start-up and the imports. The options are Pyodide
+// internals (`_loadSnapshot`), and a snapshot fits only the Pyodide build and the standard
+// library it was made with, so it is only ever a shortcut: missing, not matching its sha256,
+// corrupt, from another build, or refused by loadPyodide, the worker starts as it would
+// without one, says why on the console, and the answers are the same.
+class NoSnapshot extends Error {}
+
+// The snapshot's url, and a promise of its memory (rejected with NoSnapshot on any problem);
+// null when the lock names none. Fetched while the runtime loads.
+function fetchSnapshot(lockText) {
+  const entry = JSON.parse(lockText).tool?.nenguide?.snapshot;
+  if (!entry) return null;
+  const url = new URL(entry.file_name, PACKAGE_URL).href;
+  const memory = (async () => {
+    const response = await fetch(url);
+    if (!response.ok) throw new NoSnapshot(`no snapshot (${response.status})`);
+    const packed = await response.arrayBuffer();
+    // Checked as the build wrote it: gzipped memory (generator/runtime.py).
+    if (await sha256Hex(packed) !== entry.sha256) {
+      throw new NoSnapshot("the snapshot does not match the lock file");
+    }
+    try {
+      const unpacked = new Blob([packed]).stream().pipeThrough(new DecompressionStream("gzip"));
+      return new Uint8Array(await new Response(unpacked).arrayBuffer());
+    } catch (error) {
+      throw new NoSnapshot(`the snapshot could not be unpacked (${error})`);
+    }
+  })();
+  memory.catch(() => {}); // loadPyodide may fail before it awaits the memory
+  return { url, memory };
+}
+
+// The calculators' `run` from a Pyodide started from the snapshot, or null to start normally.
+async function startFromSnapshot(loadPyodide, lock, snapshot, downloads) {
+  try {
+    const pyodide = await withCheckedStdlib(lock, (stdLibURL) => loadPyodide({
+      indexURL: RUNTIME_URL,
+      lockFileContents: lock,
+      packageBaseUrl: PACKAGE_URL,
+      stdLibURL,
+      _loadSnapshot: snapshot.memory,
+    }));
+    progress(3, "Almost ready…");
+    return pyodide.pyimport("calculators.json_api").run;
+  } catch (error) {
+    // The runtime's own files do not match the lock: the normal start would fail the same way.
+    if (error instanceof IntegrityError) throw error;
+    downloads.skip(snapshot.url);
+    console.info(`The calculator starts without its snapshot: ${error}`);
+    return null;
+  }
+}
+
+// The calculators' `run` from a Pyodide started as usual: the wheel installed and imported.
+async function startNormally(loadPyodide, lock) {
   const pyodide = await withCheckedStdlib(lock, (stdLibURL) => loadPyodide({
     indexURL: RUNTIME_URL,
     lockFileContents: lock,
     packageBaseUrl: PACKAGE_URL,
     stdLibURL,
   }));
-  downloads.stop();
   progress(3, "Almost ready…");
   const problems = [];
   await pyodide.loadPackage(PACKAGE, {
@@ -166,8 +232,24 @@ async function start() {
   // A wheel whose bytes do not match the lock is not loaded; say so, rather than let the
   // import below fail with "No module named 'calculators'".
   if (problems.length) throw new IntegrityError(MISMATCH);
+  return pyodide.pyimport("calculators.json_api").run;
+}
+
+async function start() {
+  const started = performance.now();
+  progress(1, PREPARING);
+  const lock = await checkedLock();
+  const { loadPyodide } = await import(RUNTIME_URL + "pyodide.mjs");
+  const downloads = countRuntimeDownloads(lock);
+  const snapshot = fetchSnapshot(lock); // after the counting starts, so its bytes count
+  let run = null;
+  try {
+    run = snapshot && await startFromSnapshot(loadPyodide, lock, snapshot, downloads);
+    run ??= await startNormally(loadPyodide, lock);
+  } finally {
+    downloads.stop();
+  }
   if (pageCalculator) await rulesFor(pageCalculator); // checked before the page says ready
-  const run = pyodide.pyimport("calculators.json_api").run;
   self.postMessage({ type: "ready", seconds: (performance.now() - started) / 1000 });
   return run;
 }
