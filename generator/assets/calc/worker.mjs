@@ -194,8 +194,21 @@ function fetchSnapshot(lockText) {
   return { url, memory };
 }
 
+// The wheel's bytes against the lock, as Pyodide checks them when it installs the wheel. A
+// start from the snapshot does not need the wheel, but a site whose wheel is not the one its
+// pages expect is refused either way: the same files give the same answer or the same refusal.
+async function checkWheel(lockText) {
+  const entry = Object.values(JSON.parse(lockText).packages).find((p) => p.name === PACKAGE);
+  const response = await fetch(new URL(entry.file_name, PACKAGE_URL));
+  if (!response.ok || await sha256Hex(await response.arrayBuffer()) !== entry.sha256) {
+    throw new IntegrityError(MISMATCH);
+  }
+}
+
 // The calculators' `run` from a Pyodide started from the snapshot, or null to start normally.
 async function startFromSnapshot(loadPyodide, lock, snapshot, downloads) {
+  const wheelChecked = checkWheel(lock);
+  wheelChecked.catch(() => {}); // awaited below; the normal start checks the wheel itself
   try {
     const pyodide = await withCheckedStdlib(lock, (stdLibURL) => loadPyodide({
       indexURL: RUNTIME_URL,
@@ -204,6 +217,7 @@ async function startFromSnapshot(loadPyodide, lock, snapshot, downloads) {
       stdLibURL,
       _loadSnapshot: snapshot.memory,
     }));
+    await wheelChecked;
     progress(3, "Almost ready…");
     return pyodide.pyimport("calculators.json_api").run;
   } catch (error) {
