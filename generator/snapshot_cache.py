@@ -10,12 +10,11 @@ the same bytes, and the sha256 the lock file records stays the same.
 
 from __future__ import annotations
 
-import hashlib
-import os
 import shutil
 import subprocess
-import tempfile
 from pathlib import Path
+
+from generator import build_cache
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = PROJECT_ROOT / "scripts" / "make-snapshot.mjs"
@@ -33,30 +32,17 @@ def snapshot(pyodide_dir: Path, stdlib_zip: Path, calc_dir: Path,
              cache_dir: Path = DEFAULT_CACHE) -> Path:
     """The gzipped snapshot for this Pyodide, standard library and calc folder (its wheel,
     and the rules the warm-up calls use), from the cache or made now and cached."""
-    cached = cache_dir / f"snapshot-{input_hash(pyodide_dir, stdlib_zip, calc_dir)}.bin"
-    if not cached.is_file():
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        # Made beside its final name and renamed, as in stdlib_cache.py.
-        handle, partial = tempfile.mkstemp(prefix=".partial-", suffix=".bin", dir=cache_dir)
-        os.close(handle)
-        try:
-            run_script(pyodide_dir, stdlib_zip, calc_dir, Path(partial))
-            os.replace(partial, cached)
-        finally:
-            Path(partial).unlink(missing_ok=True)
-    return cached
+    name = f"snapshot-{input_hash(pyodide_dir, stdlib_zip, calc_dir)}.bin"
+    return build_cache.cached(cache_dir, name, lambda output: run_script(
+        pyodide_dir, stdlib_zip, calc_dir, output))
 
 
 def input_hash(pyodide_dir: Path, stdlib_zip: Path, calc_dir: Path) -> str:
     """The sha256 of the script, the Pyodide files, the standard library zip, the wheel and
     the rules, names included (the lock file only lists the wheel, whose bytes are here)."""
-    inputs = [SCRIPT, *(pyodide_dir / name for name in PYODIDE_FILES), stdlib_zip,
-              *sorted(calc_dir.glob("*.whl")), *sorted((calc_dir / "rules").glob("*.json"))]
-    digest = hashlib.sha256()
-    for path in inputs:
-        digest.update(path.name.encode() + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()
+    return build_cache.files_digest([
+        SCRIPT, *(pyodide_dir / name for name in PYODIDE_FILES), stdlib_zip,
+        *sorted(calc_dir.glob("*.whl")), *sorted((calc_dir / "rules").glob("*.json"))])
 
 
 def run_script(pyodide_dir: Path, stdlib_zip: Path, calc_dir: Path, output: Path) -> None:

@@ -9,12 +9,11 @@ of everything that decides its bytes, and later builds copy it.
 
 from __future__ import annotations
 
-import hashlib
-import os
 import shutil
 import subprocess
-import tempfile
 from pathlib import Path
+
+from generator import build_cache
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = PROJECT_ROOT / "scripts" / "precompile-stdlib.mjs"
@@ -35,28 +34,13 @@ class PrecompileError(Exception):
 def compiled_stdlib(pyodide_dir: Path, cache_dir: Path = DEFAULT_CACHE) -> Path:
     """The precompiled standard library zip for the Pyodide in `pyodide_dir`, from the cache
     if it holds one for the same inputs, else made now and cached."""
-    cached = cache_dir / f"python_stdlib_pyc-{input_hash(pyodide_dir)}.zip"
-    if not cached.is_file():
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        # Made beside its final name and renamed: a build killed half-way, or two builds at
-        # once, never leave a partial zip under the final name.
-        handle, partial = tempfile.mkstemp(prefix=".partial-", suffix=".zip", dir=cache_dir)
-        os.close(handle)
-        try:
-            run_precompile(pyodide_dir, Path(partial))
-            os.replace(partial, cached)
-        finally:
-            Path(partial).unlink(missing_ok=True)
-    return cached
+    return build_cache.cached(cache_dir, f"python_stdlib_pyc-{input_hash(pyodide_dir)}.zip",
+                              lambda output: run_precompile(pyodide_dir, output))
 
 
 def input_hash(pyodide_dir: Path) -> str:
     """The sha256 of the script and of the Pyodide files it reads, names included."""
-    digest = hashlib.sha256()
-    for path in (SCRIPT, *(pyodide_dir / name for name in INPUT_FILES)):
-        digest.update(path.name.encode() + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()
+    return build_cache.files_digest([SCRIPT, *(pyodide_dir / name for name in INPUT_FILES)])
 
 
 def run_precompile(pyodide_dir: Path, output: Path) -> None:
