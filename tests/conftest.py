@@ -3,10 +3,12 @@ and a headless Chromium page that records every request it makes."""
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import threading
 import time
 from pathlib import Path
+from typing import Iterator
 from urllib.parse import urlparse
 
 import pytest
@@ -53,6 +55,25 @@ def built_site(tmp_path_factory) -> Path:
     site = tmp_path_factory.mktemp("build") / "site"
     build_site(ROOT / "content", site, list_drafts=True)  # as `make serve`: drafts in the menu
     return site
+
+
+def site_copy(built_site: Path, tmp_path: Path) -> Path:
+    """A copy of the built draft and the runtime to tamper with (no release, no latest/)."""
+    site = tmp_path / "site"
+    shutil.copytree(built_site, site, ignore=shutil.ignore_patterns("2024.1", "latest"))
+    return site
+
+
+@contextlib.contextmanager
+def serving(site: Path) -> Iterator[str]:
+    """`site` served on a loopback port for the length of the block: its base URL."""
+    server = make_server(site, "127.0.0.1", 0, quiet=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 @pytest.fixture(scope="session")

@@ -4,13 +4,10 @@ changed lock file or wheel give a plain message, never a wrong answer or a trace
 from __future__ import annotations
 
 import json
-import shutil
-import threading
 
 import pytest
 
-from conftest import wait_until
-from generator.serve import make_server
+from conftest import serving, site_copy, wait_until
 
 pytestmark = pytest.mark.browser
 GRADE = "/2025.1/calculators/grade/?site=pancreas&differentiation=well&ki67=10"
@@ -44,41 +41,32 @@ def _point_the_lock_elsewhere(site):
                          ids=["rules", "wheel", "lock"])
 def test_tampered_calculator_files_are_refused_with_a_message(browser, built_site, tmp_path,
                                                              tamper):
-    site = tmp_path / "site"
-    shutil.copytree(built_site, site, ignore=shutil.ignore_patterns("2024.1", "latest"))
+    site = site_copy(built_site, tmp_path)
     tamper(site)
-    server = make_server(site, "127.0.0.1", 0, quiet=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    context = browser.new_context()
-    try:
-        page = context.new_page()
-        page.goto(f"http://127.0.0.1:{server.server_address[1]}{GRADE}")
-        wait_until(page, "document.getElementById('grade-status').dataset.state === 'failed'",
-                   90_000)
-        status = page.locator("#grade-status-text").inner_text()
-        assert "this release's calculator files do not match its pages" in status, status
-        assert "contact the site's editors" in status
-        assert "No module named" not in status and "Traceback" not in status
-        assert page.locator(".nen-result__category").count() == 0  # no answer at all
-    finally:
-        context.close()
-        server.shutdown()
-        server.server_close()
+    with serving(site) as base:
+        context = browser.new_context()
+        try:
+            page = context.new_page()
+            page.goto(base + GRADE)
+            wait_until(page, "document.getElementById('grade-status').dataset.state === "
+                             "'failed'", 90_000)
+            status = page.locator("#grade-status-text").inner_text()
+            assert "this release's calculator files do not match its pages" in status, status
+            assert "contact the site's editors" in status
+            assert "No module named" not in status and "Traceback" not in status
+            assert page.locator(".nen-result__category").count() == 0  # no answer at all
+        finally:
+            context.close()
 
 
 def test_the_untampered_copy_answers(browser, built_site, tmp_path):
     """The same copy, untouched: the check passes and the answer is NET G2 (3 % threshold)."""
-    site = tmp_path / "site"
-    shutil.copytree(built_site, site, ignore=shutil.ignore_patterns("2024.1", "latest"))
-    server = make_server(site, "127.0.0.1", 0, quiet=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    context = browser.new_context()
-    try:
-        page = context.new_page()
-        page.goto(f"http://127.0.0.1:{server.server_address[1]}{GRADE}")
-        page.locator(".nen-result__category").wait_for(timeout=90_000)
-        assert page.locator(".nen-result__category").inner_text() == "NET G2"
-    finally:
-        context.close()
-        server.shutdown()
-        server.server_close()
+    with serving(site_copy(built_site, tmp_path)) as base:
+        context = browser.new_context()
+        try:
+            page = context.new_page()
+            page.goto(base + GRADE)
+            page.locator(".nen-result__category").wait_for(timeout=90_000)
+            assert page.locator(".nen-result__category").inner_text() == "NET G2"
+        finally:
+            context.close()

@@ -7,12 +7,10 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-import shutil
-import threading
 
 import pytest
 
-from generator.serve import make_server
+from conftest import serving, site_copy
 
 pytestmark = pytest.mark.browser
 GRADE = "/2025.1/calculators/grade/?site=pancreas&differentiation=well&ki67=10"
@@ -63,31 +61,23 @@ def _not_gzip(site):
 
 def _answer(browser, site) -> tuple[str, list[str], list[str]]:
     """The grade answer, the console's lines and the requested file names, for one visit."""
-    server = make_server(site, "127.0.0.1", 0, quiet=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    context = browser.new_context()
-    try:
-        page = context.new_page()
-        console, requests = [], []
-        page.on("console", lambda message: console.append(message.text))
-        context.on("request", lambda request: requests.append(request.url.rsplit("/", 1)[-1]))
-        page.goto(f"http://127.0.0.1:{server.server_address[1]}{GRADE}")
-        page.locator(".nen-result__category").wait_for(timeout=90_000)
-        return page.locator(".nen-result__category").inner_text(), console, requests
-    finally:
-        context.close()
-        server.shutdown()
-        server.server_close()
-
-
-def _copy(built_site, tmp_path):
-    site = tmp_path / "site"
-    shutil.copytree(built_site, site, ignore=shutil.ignore_patterns("2024.1", "latest"))
-    return site
+    with serving(site) as base:
+        context = browser.new_context()
+        try:
+            page = context.new_page()
+            console, requests = [], []
+            page.on("console", lambda message: console.append(message.text))
+            context.on("request",
+                       lambda request: requests.append(request.url.rsplit("/", 1)[-1]))
+            page.goto(base + GRADE)
+            page.locator(".nen-result__category").wait_for(timeout=90_000)
+            return page.locator(".nen-result__category").inner_text(), console, requests
+        finally:
+            context.close()
 
 
 def test_the_grade_calculator_answers_from_the_snapshot(browser, built_site, tmp_path):
-    answer, console, requests = _answer(browser, _copy(built_site, tmp_path))
+    answer, console, requests = _answer(browser, site_copy(built_site, tmp_path))
     assert answer == "NET G2"
     assert any(name.startswith("snapshot.") for name in requests), requests
     assert not any(WITHOUT in line for line in console), console
@@ -99,7 +89,7 @@ def test_the_grade_calculator_answers_from_the_snapshot(browser, built_site, tmp
                          ids=["removed", "corrupt", "another-build", "not-gzip"])
 def test_without_a_usable_snapshot_the_answer_is_the_same(browser, built_site, tmp_path,
                                                            tamper):
-    site = _copy(built_site, tmp_path)
+    site = site_copy(built_site, tmp_path)
     tamper(site)
     answer, console, requests = _answer(browser, site)
     assert answer == "NET G2"

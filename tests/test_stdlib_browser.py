@@ -6,13 +6,10 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import threading
 
 import pytest
 
-from conftest import wait_until
-from generator.serve import make_server
+from conftest import serving, site_copy, wait_until
 
 pytestmark = pytest.mark.browser
 GRADE = "/2025.1/calculators/grade/?site=pancreas&differentiation=well&ki67=10"
@@ -53,21 +50,17 @@ def _drop_the_stdlib_from_the_lock(site):
 @pytest.mark.parametrize("tamper", [_change_the_compiled_stdlib, _drop_the_stdlib_from_the_lock],
                          ids=["changed-zip", "lock-without-stdlib"])
 def test_a_stdlib_the_lock_does_not_vouch_for_is_refused(browser, built_site, tmp_path, tamper):
-    site = tmp_path / "site"
-    shutil.copytree(built_site, site, ignore=shutil.ignore_patterns("2024.1", "latest"))
+    site = site_copy(built_site, tmp_path)
     tamper(site)
-    server = make_server(site, "127.0.0.1", 0, quiet=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    context = browser.new_context()
-    try:
-        page = context.new_page()
-        page.goto(f"http://127.0.0.1:{server.server_address[1]}{GRADE}")
-        wait_until(page, "document.getElementById('grade-status').dataset.state === 'failed'",
-                   90_000)
-        status = page.locator("#grade-status-text").inner_text()
-        assert "this release's calculator files do not match its pages" in status, status
-        assert page.locator(".nen-result__category").count() == 0  # no answer at all
-    finally:
-        context.close()
-        server.shutdown()
-        server.server_close()
+    with serving(site) as base:
+        context = browser.new_context()
+        try:
+            page = context.new_page()
+            page.goto(base + GRADE)
+            wait_until(page, "document.getElementById('grade-status').dataset.state === "
+                             "'failed'", 90_000)
+            status = page.locator("#grade-status-text").inner_text()
+            assert "this release's calculator files do not match its pages" in status, status
+            assert page.locator(".nen-result__category").count() == 0  # no answer at all
+        finally:
+            context.close()
